@@ -1,0 +1,97 @@
+import { randomInt } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Account, NewAccount, Profile } from '../db/schema.js';
+import { identifierCandidates } from './identifier.js';
+import { needsRehash, type PasswordHasher } from './password-hasher.js';
+
+export const PROFILE_LABELS: Record<Profile, string> = {
+  responsable_legal: 'Représentant légal',
+  eleve: 'Élève',
+};
+
+export function isProfile(value: unknown): value is Profile {
+  return value === 'responsable_legal' || value === 'eleve';
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
+}
+
+export type AccountInput = Omit<NewAccount, 'identifier' | 'id'>;
+
+/**
+ * Inserts an account under a fresh identifier (`j.dupond25`), retrying on collisions. Works inside a
+ * transaction: collisions are detected with ON CONFLICT, which does not abort the transaction.
+ */
+export async function insertAccountWithIdentifier(db: Db, input: AccountInput): Promise<Account> {
+  for (const identifier of identifierCandidates(input.given_name, input.family_name, randomInt)) {
+    const row = await db
+      .insertInto('accounts')
+      .values({ ...input, identifier })
+      .onConflict((oc) => oc.column('identifier').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return row;
+  }
+  throw new Error('Impossible de trouver un identifiant libre');
+}
+
+export function findAccountById(db: Db, id: string): Promise<Account | undefined> {
+  if (!/^[0-9a-f-]{36}$/.test(id)) return Promise.resolve(undefined);
+  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findAccountByIdentifier(db: Db, identifier: string): Promise<Account | undefined> {
+  return db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('identifier', '=', identifier.trim().toLowerCase())
+    .executeTakeFirst();
+}
+
+export type AuthenticationResult = { ok: true; account: Account } | { ok: false };
+
+/**
+ * Checks an identifier and password for a profile. Unknown identifiers, wrong profiles, disabled
+ * accounts and wrong passwords all cost one argon2id verify and give the same answer.
+ */
+export async function authenticate(
+  db: Db,
+  hasher: PasswordHasher,
+  identifier: string,
+  password: string,
+  profile: Profile,
+): Promise<AuthenticationResult> {
+  const account = await findAccountByIdentifier(db, identifier);
+  if (!account?.password_hash) {
+    await hasher.verifyDummy(password);
+    return { ok: false };
+  }
+  const valid = await hasher.verify(account.password_hash, password);
+  if (!valid || account.profile !== profile || account.status !== 'active') return { ok: false };
+  if (needsRehash(account.password_hash)) {
+    const rehashed = await hasher.hash(password);
+    await db.updateTable('accounts').set({ password_hash: rehashed }).where('id', '=', account.id).execute();
+  }
+  return { ok: true, account };
+}
+
+export async function recordLogin(db: Db, accountId: string): Promise<void> {
+  await db.updateTable('accounts').set({ last_login_at: sql`now()` }).where('id', '=', accountId).execute();
+}
+
+export async function setPassword(db: Db, accountId: string, passwordHash: string): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({
+      password_hash: passwordHash,
+      must_change_password: false,
+      password_changed_at: sql`now()`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', accountId)
+    .execute();
+}
+
+export { isUniqueViolation };

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type SmsTransportKind = 'log' | 'http';
+
+export interface Config {
+  production: boolean;
+  port: number;
+  issuer: string;
+  dataDir: string;
+  /** postgres:// URL; when absent the embedded PGlite database in `dataDir` is used. */
+  databaseUrl: string | undefined;
+  /** Path of the JWKS (private keys) file used to sign tokens. */
+  jwksFile: string;
+  cookieKeys: string[];
+  /** Master secret: HMAC of SMS codes, pairwise subjects, CSRF tokens (sub-keys are derived from it). */
+  secretKey: string;
+  /** Trust X-Forwarded-* headers (behind a reverse proxy). */
+  trustProxy: boolean;
+  logLevel: string;
+  demoData: boolean;
+  /** Load shedding: login POSTs waiting for a password hash beyond this queue get a 503. */
+  hashQueueLimit: number;
+  hashWorkers: number;
+  smsCodeTtlSeconds: number;
+  smsTransport: SmsTransportKind;
+  smsHttpUrl: string | undefined;
+  smsHttpToken: string | undefined;
+  entPort: number;
+  entBaseUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration invalide :\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEV_SECRETS_FILE = 'secrets.json';
+
+interface DevSecrets {
+  cookieKeys: string[];
+  secretKey: string;
+}
+
+/** Outside production, secrets are generated once and kept in the data directory so restarts keep sessions. */
+function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
+  const file = join(dataDir, DEV_SECRETS_FILE);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  mkdirSync(dataDir, { recursive: true });
+  const secrets: DevSecrets = {
+    cookieKeys: [randomBytes(32).toString('base64url')],
+    secretKey: randomBytes(32).toString('base64url'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+function integer(env: Env, name: string, fallback: number, problems: string[], min = 1, max = 65535): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} doit être un entier entre ${min} et ${max} (reçu « ${raw} »)`);
+    return fallback;
+  }
+  return value;
+}
+
+function url(env: Env, name: string, problems: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (!['http:', 'https:', 'postgres:', 'postgresql:'].includes(parsed.protocol))
+      throw new Error('protocol');
+    return raw.replace(/\/$/, '');
+  } catch {
+    problems.push(`${name} n'est pas une URL valide (reçu « ${raw} »)`);
+    return undefined;
+  }
+}
+
+/** Reads the environment into one validated Config; throws ConfigError listing every problem at once. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    problems.push(`NODE_ENV doit valoir development, production ou test (reçu « ${nodeEnv} »)`);
+  }
+  const production = nodeEnv === 'production';
+  const port = integer(env, 'PORT', 3000, problems, 0);
+  const issuer = url(env, 'ISSUER', problems) ?? `http://localhost:${port}`;
+  const dataDir = resolve(env.DATA_DIR || './data');
+  const databaseUrl = url(env, 'DATABASE_URL', problems);
+  if (databaseUrl && !/^postgres(ql)?:/.test(databaseUrl)) {
+    problems.push('DATABASE_URL doit commencer par postgres:// ou postgresql://');
+  }
+
+  let cookieKeys = (env.COOKIE_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  let secretKey = env.SECRET_KEY ?? '';
+  if (production) {
+    if (cookieKeys.length === 0)
+      problems.push('COOKIE_KEYS est obligatoire en production (clés séparées par des virgules)');
+    if (!secretKey) problems.push('SECRET_KEY est obligatoire en production');
+    if (!env.JWKS_FILE)
+      problems.push('JWKS_FILE est obligatoire en production (créez-le avec « educonnect keys rotate »)');
+    if (issuer.startsWith('http:')) problems.push('ISSUER doit être en https:// en production');
+  }
+  if (cookieKeys.some((k) => k.length < 32))
+    problems.push('chaque clé de COOKIE_KEYS doit faire au moins 32 caractères');
+  if (secretKey && secretKey.length < 32) problems.push('SECRET_KEY doit faire au moins 32 caractères');
+
+  const smsTransport = (env.SMS_TRANSPORT ?? 'log') as SmsTransportKind;
+  if (!['log', 'http'].includes(smsTransport))
+    problems.push(`SMS_TRANSPORT doit valoir log ou http (reçu « ${smsTransport} »)`);
+  const smsHttpUrl = url(env, 'SMS_HTTP_URL', problems);
+  if (smsTransport === 'http' && !smsHttpUrl)
+    problems.push('SMS_HTTP_URL est obligatoire quand SMS_TRANSPORT=http');
+  if (production && smsTransport === 'log') problems.push('SMS_TRANSPORT=http est obligatoire en production');
+
+  const entPort = integer(env, 'ENT_PORT', 4000, problems, 0);
+  const hashWorkers = integer(env, 'HASH_WORKERS', 0, problems, 0, 64);
+
+  const config: Config = {
+    production,
+    port,
+    issuer,
+    dataDir,
+    databaseUrl,
+    jwksFile: resolve(env.JWKS_FILE || join(dataDir, 'jwks.json')),
+    cookieKeys,
+    secretKey,
+    trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    demoData: !production && env.DEMO_DATA !== 'false',
+    hashQueueLimit: integer(env, 'HASH_QUEUE_LIMIT', 64, problems, 1, 100000),
+    hashWorkers,
+    smsCodeTtlSeconds: integer(env, 'SMS_CODE_TTL_SECONDS', 1800, problems, 60, 86400),
+    smsTransport,
+    smsHttpUrl,
+    smsHttpToken: env.SMS_HTTP_TOKEN,
+    entPort,
+    entBaseUrl: url(env, 'ENT_BASE_URL', problems) ?? `http://localhost:${entPort}`,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  if (!production && (cookieKeys.length === 0 || !secretKey)) {
+    const dev = loadOrCreateDevSecrets(dataDir);
+    if (cookieKeys.length === 0) cookieKeys = dev.cookieKeys;
+    if (!secretKey) secretKey = dev.secretKey;
+    config.cookieKeys = cookieKeys;
+    config.secretKey = secretKey;
+  }
+  return config;
+}

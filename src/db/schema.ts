@@ -1,0 +1,137 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type Profile = 'responsable_legal' | 'eleve';
+export type AccountStatus = 'active' | 'disabled';
+
+export interface AccountsTable {
+  id: Generated<string>;
+  profile: Profile;
+  identifier: string;
+  given_name: string;
+  family_name: string;
+  password_hash: string | null;
+  must_change_password: Generated<boolean>;
+  status: Generated<AccountStatus>;
+  email: string | null;
+  email_verified: Generated<boolean>;
+  phone: string | null;
+  birth_date: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+  password_changed_at: NullableTimestamp;
+  last_login_at: NullableTimestamp;
+}
+
+export interface OidcPayloadsTable {
+  kind: string;
+  id: string;
+  payload: Json<Record<string, unknown>>;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: NullableTimestamp;
+  consumed_at: NullableTimestamp;
+}
+
+export interface OidcClientsTable {
+  client_id: string;
+  name: string;
+  metadata: Json<Record<string, unknown>>;
+  created_at: DefaultTimestamp;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_start: Timestamp;
+  blocked_until: NullableTimestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  at: DefaultTimestamp;
+  event: string;
+  account_id: string | null;
+  client_id: string | null;
+  ip: string | null;
+  detail: Json<Record<string, unknown>>;
+}
+
+export interface Database extends RegistryTables {
+  accounts: AccountsTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_clients: OidcClientsTable;
+  login_throttle: LoginThrottleTable;
+  audit_events: AuditEventsTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type NewAccount = Insertable<AccountsTable>;
+
+export type EstablishmentKind = 'ecole' | 'college' | 'lycee';
+
+export interface EstablishmentsTable {
+  uai: string;
+  name: string;
+  kind: EstablishmentKind;
+  academie: string | null;
+  town: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PupilsTable {
+  id: Generated<string>;
+  registry_id: string;
+  family_name: string;
+  given_name: string;
+  birth_date: string;
+  level: string | null;
+  establishment_uai: string;
+  account_id: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface RepresentativesTable {
+  id: Generated<string>;
+  registry_id: string;
+  family_name: string;
+  given_name: string;
+  match_name: string;
+  mobile: string | null;
+  email: string | null;
+  account_id: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PupilRepresentativesTable {
+  pupil_id: string;
+  representative_id: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface AccountPupilsTable {
+  account_id: string;
+  pupil_id: string;
+  bound_at: DefaultTimestamp;
+}
+
+export interface PupilLinkReportsTable {
+  account_id: string;
+  pupil_id: string;
+  representative_id: string | null;
+  reported_at: DefaultTimestamp;
+}
+
+export interface RegistryTables {
+  establishments: EstablishmentsTable;
+  pupils: PupilsTable;
+  representatives: RepresentativesTable;
+  pupil_representatives: PupilRepresentativesTable;
+  account_pupils: AccountPupilsTable;
+  pupil_link_reports: PupilLinkReportsTable;
+}

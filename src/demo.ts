@@ -1,0 +1,90 @@
+import { createHmac } from 'node:crypto';
+import type { PasswordHasher } from './accounts/password-hasher.js';
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+import type { NewAccount } from './db/schema.js';
+import { addClient } from './oidc/clients.js';
+
+export const DEMO_CLIENT_ID = 'ent-demo';
+export const DEMO_PASSWORD = 'Cartable#2026';
+export const DEMO_TEMPORARY_PASSWORD = 'Provisoire#2026';
+
+/** The demo ENT's secret is derived from SECRET_KEY so the ENT process finds it without a shared file. */
+export function demoClientSecret(config: Config): string {
+  return createHmac('sha256', config.secretKey).update('demo-ent-client').digest('base64url');
+}
+
+export interface DemoAccount {
+  identifier: string;
+  profile: NewAccount['profile'];
+  given_name: string;
+  family_name: string;
+  birth_date?: string;
+  temporary?: boolean;
+}
+
+/** Accounts listed in the README; the registry seed links the pupils to their establishments. */
+export const DEMO_ACCOUNTS: DemoAccount[] = [
+  { identifier: 'c.martin12', profile: 'responsable_legal', given_name: 'Claire', family_name: 'Martin' },
+  {
+    identifier: 'l.martin45',
+    profile: 'eleve',
+    given_name: 'Lucas',
+    family_name: 'Martin',
+    birth_date: '2011-03-14',
+  },
+  {
+    identifier: 'i.nguyen27',
+    profile: 'eleve',
+    given_name: 'Inès',
+    family_name: 'Nguyen',
+    birth_date: '2009-11-02',
+    temporary: true,
+  },
+];
+
+/** Idempotent: creates the demo ENT client and accounts if they are missing. Never runs in production. */
+export async function seedDemoData(db: Db, config: Config, hasher: PasswordHasher): Promise<void> {
+  if (config.production) throw new Error('demo data is never loaded in production');
+  const client = await db
+    .selectFrom('oidc_clients')
+    .select('client_id')
+    .where('client_id', '=', DEMO_CLIENT_ID)
+    .executeTakeFirst();
+  if (!client) {
+    const ent = config.entBaseUrl;
+    await addClient(
+      db,
+      {
+        clientId: DEMO_CLIENT_ID,
+        clientSecret: demoClientSecret(config),
+        name: 'ENT de démonstration',
+        redirectUris: [`${ent}/auth/callback`],
+        postLogoutRedirectUris: [`${ent}/`],
+        backchannelLogoutUri: `${ent}/auth/backchannel-logout`,
+        clientUri: `${ent}/`,
+        firstParty: true,
+      },
+      false,
+    );
+  }
+  const [password, temporary] = await Promise.all([
+    hasher.hash(DEMO_PASSWORD),
+    hasher.hash(DEMO_TEMPORARY_PASSWORD),
+  ]);
+  for (const demo of DEMO_ACCOUNTS) {
+    await db
+      .insertInto('accounts')
+      .values({
+        identifier: demo.identifier,
+        profile: demo.profile,
+        given_name: demo.given_name,
+        family_name: demo.family_name,
+        birth_date: demo.birth_date ?? null,
+        password_hash: demo.temporary ? temporary : password,
+        must_change_password: Boolean(demo.temporary),
+      })
+      .onConflict((oc) => oc.column('identifier').doNothing())
+      .execute();
+  }
+}

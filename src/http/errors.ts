@@ -1,0 +1,119 @@
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { HasherOverloadedError } from '../accounts/password-hasher.js';
+import type { Db } from '../db/database.js';
+import { renderExpiredInteraction } from '../interaction/routes.js';
+import { renderMessage } from './render.js';
+
+export const OVERLOAD_MESSAGE = 'Le service est très demandé, réessayez dans quelques instants.';
+
+/** Where to send a user whose interaction expired: the homepage of the service that sent them. */
+async function serviceHomeForInteraction(db: Db, uid: string | undefined): Promise<string | undefined> {
+  if (!uid || uid.length > 64) return undefined;
+  const interaction = await db
+    .selectFrom('oidc_payloads')
+    .select('payload')
+    .where('kind', '=', 'Interaction')
+    .where('id', '=', uid)
+    .executeTakeFirst();
+  const clientId = (interaction?.payload as { params?: { client_id?: unknown } } | undefined)?.params
+    ?.client_id;
+  if (typeof clientId !== 'string') return undefined;
+  const row = await db
+    .selectFrom('oidc_clients')
+    .select('metadata')
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  const uri = (row?.metadata as { client_uri?: string } | undefined)?.client_uri;
+  return typeof uri === 'string' && /^https?:\/\//.test(uri) ? uri : undefined;
+}
+
+/** Every error on our routes becomes a French page with the right status; never a stack trace. */
+export function errorPages(db: Db, logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const err = error as Error & { status?: number; expose?: boolean; type?: string };
+      if (err.name === 'SessionNotFound') {
+        const uid = /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1];
+        renderExpiredInteraction(ctx, await serviceHomeForInteraction(db, uid));
+        return;
+      }
+      if (err instanceof HasherOverloadedError) {
+        ctx.set('Retry-After', '5');
+        renderMessage(
+          ctx,
+          { title: 'Service très demandé', paragraphs: [OVERLOAD_MESSAGE], tone: 'error' },
+          503,
+        );
+        return;
+      }
+      if (err.name === 'CsrfError') {
+        renderMessage(
+          ctx,
+          {
+            title: 'Formulaire expiré',
+            paragraphs: [
+              "Le formulaire a expiré ou n'a pas été envoyé depuis une page d'ÉduConnect.",
+              'Revenez à la page précédente, rechargez-la et recommencez.',
+            ],
+            tone: 'error',
+          },
+          403,
+        );
+        return;
+      }
+      if (err.name === 'MalformedFormError' || err.status === 400) {
+        renderMessage(
+          ctx,
+          {
+            title: 'Formulaire invalide',
+            paragraphs: ['Le formulaire envoyé est invalide. Revenez à la page précédente et recommencez.'],
+            tone: 'error',
+          },
+          400,
+        );
+        return;
+      }
+      if (err.status === 413) {
+        renderMessage(
+          ctx,
+          {
+            title: 'Formulaire trop volumineux',
+            paragraphs: ['Les informations envoyées sont trop longues.'],
+            tone: 'error',
+          },
+          413,
+        );
+        return;
+      }
+      if (err.status === 415) {
+        renderMessage(
+          ctx,
+          { title: 'Formulaire invalide', paragraphs: ["Ce type d'envoi n'est pas accepté."], tone: 'error' },
+          415,
+        );
+        return;
+      }
+      if (err.status && err.status >= 400 && err.status < 500) {
+        renderMessage(
+          ctx,
+          { title: 'Demande invalide', paragraphs: ['La demande ne peut pas aboutir.'], tone: 'error' },
+          err.status,
+        );
+        return;
+      }
+      logger.error({ err, reqId: ctx.state.requestId }, 'unhandled error');
+      renderMessage(
+        ctx,
+        {
+          title: 'Erreur technique',
+          paragraphs: ['Une erreur technique est survenue. Réessayez dans quelques instants.'],
+          tone: 'error',
+        },
+        500,
+      );
+    }
+  };
+}

@@ -1,0 +1,22 @@
+/** Thrown when a form body is not what any of our pages sends (arrays, objects, oversized values). */
+export class MalformedFormError extends Error {
+  readonly status = 400;
+  constructor(readonly field: string) {
+    super(`malformed form field ${field}`);
+    this.name = 'MalformedFormError';
+  }
+}
+
+export type FormBody = Record<string, unknown>;
+
+/**
+ * Reads one text field. Missing -> ''. Not a string (repeated field, nested object) or longer than
+ * `max` characters -> MalformedFormError, rendered as a French 400 page.
+ */
+export function textField(body: unknown, name: string, max = 256): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const value = (body as FormBody)[name];
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string' || value.length > max) throw new MalformedFormError(name);
+  return value;
+}

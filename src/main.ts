@@ -1,0 +1,50 @@
+import { createServer } from 'node:http';
+import { createIdentityProvider, createLogger } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { seedDemoData } from './demo.js';
+
+/** Composition root: config -> database -> migrations -> demo data -> HTTP server. */
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config);
+  const db = await openDatabase(config);
+  const applied = await migrateToLatest(db);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const idp = await createIdentityProvider(config, db, { logger });
+  if (config.demoData) await seedDemoData(db, config, idp.services.hasher);
+
+  const server = createServer(idp.app.callback());
+  server.keepAliveTimeout = 65_000;
+  server.listen(config.port, () => {
+    logger.info(
+      { issuer: config.issuer, port: config.port, database: config.databaseUrl ? 'postgresql' : 'pglite' },
+      'identity provider ready',
+    );
+  });
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    await idp.close();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

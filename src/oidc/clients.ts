@@ -1,0 +1,123 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Db } from '../db/database.js';
+
+export interface ClientRegistration {
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[];
+  backchannelLogoutUri?: string;
+  clientUri?: string;
+  firstParty?: boolean;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+export interface RegisteredClient {
+  client_id: string;
+  client_secret: string;
+  client_name: string;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  backchannel_logout_uri?: string;
+  client_uri?: string;
+  first_party: boolean;
+}
+
+export class ClientValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClientValidationError';
+  }
+}
+
+/** Redirect URIs: absolute, no fragment, https except on localhost (exact match is done by the provider). */
+export function validateUri(label: string, value: string, production: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ClientValidationError(`${label} n'est pas une URL absolue : « ${value} »`);
+  }
+  if (url.hash)
+    throw new ClientValidationError(`${label} ne doit pas contenir de fragment (#) : « ${value} »`);
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (local || !production))) {
+    throw new ClientValidationError(`${label} doit être en https:// : « ${value} »`);
+  }
+  return value;
+}
+
+export async function addClient(
+  db: Db,
+  registration: ClientRegistration,
+  production: boolean,
+): Promise<RegisteredClient> {
+  const name = registration.name.trim();
+  if (!name || name.length > 200)
+    throw new ClientValidationError('Le nom du service est obligatoire (200 caractères au plus).');
+  if (registration.redirectUris.length === 0)
+    throw new ClientValidationError('Au moins une --redirect-uri est obligatoire.');
+  const metadata: RegisteredClient = {
+    client_id: registration.clientId ?? randomUUID(),
+    client_secret: registration.clientSecret ?? randomBytes(32).toString('base64url'),
+    client_name: name,
+    redirect_uris: registration.redirectUris.map((u) => validateUri('--redirect-uri', u, production)),
+    post_logout_redirect_uris: (registration.postLogoutRedirectUris ?? []).map((u) =>
+      validateUri('--post-logout-redirect-uri', u, production),
+    ),
+    first_party: Boolean(registration.firstParty),
+  };
+  if (registration.backchannelLogoutUri) {
+    metadata.backchannel_logout_uri = validateUri(
+      '--backchannel-logout-uri',
+      registration.backchannelLogoutUri,
+      production,
+    );
+  }
+  if (registration.clientUri)
+    metadata.client_uri = validateUri('--client-uri', registration.clientUri, production);
+  const hosts = new Set(metadata.redirect_uris.map((u) => new URL(u).host));
+  if (hosts.size > 1) {
+    throw new ClientValidationError(
+      'Toutes les --redirect-uri doivent avoir le même hôte (identifiants pseudonymes par service).',
+    );
+  }
+  await db
+    .insertInto('oidc_clients')
+    .values({ client_id: metadata.client_id, name, metadata: JSON.stringify(metadata) })
+    .execute();
+  return metadata;
+}
+
+export async function listClients(db: Db) {
+  const rows = await db
+    .selectFrom('oidc_clients')
+    .select(['client_id', 'name', 'metadata', 'created_at'])
+    .orderBy('created_at')
+    .execute();
+  return rows.map((row) => {
+    const m = row.metadata as unknown as RegisteredClient;
+    return {
+      client_id: row.client_id,
+      client_name: row.name,
+      redirect_uris: m.redirect_uris,
+      post_logout_redirect_uris: m.post_logout_redirect_uris,
+      backchannel_logout_uri: m.backchannel_logout_uri,
+      first_party: m.first_party,
+      created_at: new Date(row.created_at).toISOString(),
+    };
+  });
+}
+
+/** Removes a client and everything issued to it (tokens, grants, sessions' entries stay harmless). */
+export async function removeClient(db: Db, clientId: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const deleted = await trx.deleteFrom('oidc_clients').where('client_id', '=', clientId).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) return false;
+    await trx
+      .deleteFrom('oidc_payloads')
+      .where((eb) => eb(eb.ref('payload', '->>').key('clientId' as never), '=', clientId))
+      .execute();
+    return true;
+  });
+}

@@ -1,0 +1,184 @@
+import type { Context } from 'koa';
+import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { createElement } from 'preact';
+import { LogoutPage } from '../../views/pages.js';
+import { findAccountById } from '../accounts/accounts.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import { renderMessage, renderPage } from '../http/render.js';
+import { deriveSecret } from '../secrets.js';
+import { createAdapterFactory } from './adapter.js';
+import { loadEduconnectClaims, pairwiseId, SCOPE_CLAIMS } from './claims.js';
+import type { Jwks } from './keys.js';
+
+export interface ClientMetadataExtras {
+  first_party?: boolean;
+}
+
+const ERROR_MESSAGES: Record<string, string> = {
+  invalid_request: 'La demande de connexion envoyée par le service est invalide.',
+  invalid_client: "Le service qui vous a redirigé n'est pas reconnu par ÉduConnect.",
+  invalid_redirect_uri: "L'adresse de retour du service n'est pas enregistrée auprès d'ÉduConnect.",
+  unauthorized_client: "Ce service n'est pas autorisé à utiliser ce mode de connexion.",
+  access_denied: 'La connexion a été refusée.',
+  invalid_scope: 'Le service demande des informations qui ne peuvent pas lui être transmises.',
+  unsupported_response_type: "Ce mode de connexion n'est pas pris en charge.",
+  login_required: 'Vous devez vous connecter.',
+  session_not_found: 'Votre session a expiré.',
+  server_error: 'Une erreur technique est survenue.',
+};
+
+function frenchError(code: string | undefined): string {
+  return (code && ERROR_MESSAGES[code]) || 'La demande de connexion ne peut pas aboutir.';
+}
+
+export interface ProviderDeps {
+  config: Config;
+  db: Db;
+  jwks: Jwks;
+}
+
+/** oidc-provider configured for EduConnect: code flow + PKCE only, pairwise subjects, French pages. */
+export function createProvider({ config, db, jwks }: ProviderDeps): Provider {
+  const pairwiseSecret = deriveSecret(config.secretKey, 'pairwise');
+
+  const configuration: Configuration = {
+    adapter: createAdapterFactory(db),
+    jwks: jwks as Configuration['jwks'],
+    cookies: {
+      keys: config.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      names: { session: 'ec_session', interaction: 'ec_interaction', resume: 'ec_resume' },
+    },
+    claims: Object.fromEntries(Object.entries(SCOPE_CLAIMS).map(([scope, claims]) => [scope, [...claims]])),
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone', 'educonnect'],
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: async (_ctx, accountId, client) =>
+      pairwiseId(pairwiseSecret, client.clientId, accountId),
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+      subject_type: 'pairwise',
+    },
+    extraClientMetadata: {
+      properties: ['first_party'],
+      validator(_ctx, key, value) {
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata('first_party must be a boolean');
+        }
+      },
+    },
+    rotateRefreshToken: true,
+    ttl: {
+      AuthorizationCode: 60,
+      AccessToken: 3600,
+      IdToken: 3600,
+      RefreshToken: 14 * 24 * 3600,
+      Grant: 14 * 24 * 3600,
+      Interaction: 3600,
+      Session: 12 * 3600,
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx: KoaContextWithOIDC, form: string) {
+          const clientName = ctx.oidc.client?.clientName;
+          renderPage(ctx as unknown as Context, createElement(LogoutPage, { formHtml: form, clientName }));
+        },
+        async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
+          renderMessage(ctx as unknown as Context, {
+            title: 'Vous êtes déconnecté',
+            paragraphs: [
+              'Vous êtes déconnecté d’ÉduConnect sur cet appareil. Vous pouvez fermer cette page.',
+            ],
+            tone: 'success',
+          });
+        },
+      },
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    async loadExistingGrant(ctx) {
+      const oidc = ctx.oidc;
+      const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(oidc.client!.clientId);
+      const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+      if (!(oidc.client as unknown as ClientMetadataExtras).first_party) return existing;
+      // First-party services (the académie's own ENT) are trusted: no consent page, ever.
+      const grant =
+        existing ??
+        new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId! });
+      const requested = oidc.requestParamScopes;
+      const missing = [...requested].filter((scope) => !grant.getOIDCScope().split(' ').includes(scope));
+      if (!existing || missing.length > 0) {
+        grant.addOIDCScope([...requested].join(' '));
+        await grant.save();
+      }
+      return grant;
+    },
+    async findAccount(ctx, sub) {
+      const account = await findAccountById(db, sub);
+      if (account?.status !== 'active') return undefined;
+      return {
+        accountId: account.id,
+        async claims(_use, scope) {
+          const scopes = new Set(scope.split(' '));
+          const claims: Record<string, unknown> = { sub: account.id };
+          if (scopes.has('profile')) {
+            claims.family_name = account.family_name;
+            claims.given_name = account.given_name;
+            claims.name = `${account.given_name} ${account.family_name}`;
+            claims.updated_at = Math.floor(new Date(account.updated_at).getTime() / 1000);
+            if (account.birth_date) claims.birthdate = account.birth_date;
+          }
+          if (scopes.has('email') && account.email) {
+            claims.email = account.email;
+            claims.email_verified = account.email_verified;
+          }
+          if (scopes.has('phone') && account.phone) {
+            claims.phone_number = account.phone;
+            claims.phone_number_verified = true;
+          }
+          if (scopes.has('educonnect')) {
+            const clientId = ctx.oidc.client?.clientId ?? '';
+            Object.assign(claims, await loadEduconnectClaims(db, pairwiseSecret, clientId, account));
+          }
+          return claims as { sub: string };
+        },
+      };
+    },
+    async renderError(ctx, out, error) {
+      const status = Math.max(ctx.status, 400);
+      const code = (out as { error?: string }).error;
+      if (status >= 500) ctx.app.emit('error', error, ctx);
+      renderMessage(
+        ctx as unknown as Context,
+        {
+          title: 'Connexion impossible',
+          paragraphs: [frenchError(code), 'Retournez sur le site du service et recommencez la connexion.'],
+          tone: 'error',
+        },
+        status,
+      );
+    },
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+  return provider;
+}

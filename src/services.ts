@@ -1,0 +1,19 @@
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { PasswordHasher } from './accounts/password-hasher.js';
+import type { AuditLog } from './audit/audit-log.js';
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+import type { Csrf } from './http/csrf.js';
+
+/** What routes and flows are built from; assembled once in app.ts. */
+export interface Services {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  provider: Provider;
+  hasher: PasswordHasher;
+  csrf: Csrf;
+  audit: AuditLog;
+  throttleSecret: Buffer;
+}
