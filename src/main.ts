@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
-import { createIdentityProvider, createLogger } from './app.js';
+import { createLogger } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemoData } from './demo.js';
+import { buildIdentityProvider } from './idp.js';
 
 /** Composition root: config -> database -> migrations -> demo data -> HTTP server. */
 async function main() {
@@ -21,7 +22,7 @@ async function main() {
   const db = await openDatabase(config);
   const applied = await migrateToLatest(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const idp = await createIdentityProvider(config, db, { logger });
+  const idp = await buildIdentityProvider(config, db, logger);
   if (config.demoData) await seedDemoData(db, config, idp.services.hasher);
 
   const server = createServer(idp.app.callback());

@@ -95,3 +95,45 @@ export async function setPassword(db: Db, accountId: string, passwordHash: strin
 }
 
 export { isUniqueViolation };
+
+const TEMPORARY_ALPHABETS = [
+  'ABCDEFGHJKLMNPQRSTUVWXYZ',
+  'abcdefghijkmnopqrstuvwxyz',
+  '23456789',
+  '!?@#$%*+=',
+];
+
+/** A 12-character temporary password meeting every rule (no look-alike characters: it is printed). */
+export function generateTemporaryPassword(): string {
+  const all = TEMPORARY_ALPHABETS.join('');
+  const chars = TEMPORARY_ALPHABETS.map((alphabet) => alphabet[randomInt(alphabet.length)]!);
+  while (chars.length < 12) chars.push(all[randomInt(all.length)]!);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
+  }
+  return chars.join('');
+}
+
+export interface CreatedAccount {
+  account: Account;
+  temporaryPassword: string;
+}
+
+/** An account issued by an establishment: temporary password, to be changed at first login. */
+export async function createAccountWithTemporaryPassword(
+  db: Db,
+  hasher: PasswordHasher,
+  input: { profile: Profile; givenName: string; familyName: string; birthDate?: string },
+): Promise<CreatedAccount> {
+  const temporaryPassword = generateTemporaryPassword();
+  const account = await insertAccountWithIdentifier(db, {
+    profile: input.profile,
+    given_name: input.givenName.trim(),
+    family_name: input.familyName.trim(),
+    birth_date: input.birthDate ?? null,
+    password_hash: await hasher.hash(temporaryPassword),
+    must_change_password: true,
+  });
+  return { account, temporaryPassword };
+}

@@ -11,6 +11,7 @@ export interface DatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   poolSize?: number;
+  onIdleError?: (error: Error) => void;
 }
 
 // Dates stay strings (YYYY-MM-DD) on both dialects: a birth date has no time zone.
@@ -19,6 +20,9 @@ pg.types.setTypeParser(1082, (value: string) => value);
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle connection dropped by the server (restart, failover) must not crash the process:
+    // the pool replaces it on next use.
+    pool.on('error', (error) => options.onIdleError?.(error));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const { PGlite, types } = await import('@electric-sql/pglite');
