@@ -1,0 +1,70 @@
+import { PasswordHasher } from '../accounts/password-hasher.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { type Db, openDatabase } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { CliError, type CliContext, type Command } from './command.js';
+import { coreCommands } from './core-commands.js';
+
+/** Every command of `educonnect`; a flow adds its own list here. */
+const commands: Command[] = [...coreCommands];
+
+function help(): string {
+  return [
+    'Usage : educonnect <commande> [options]',
+    '',
+    ...commands.map((c) => `  ${c.usage}\n      ${c.summary}`),
+    '',
+    'La base utilisée est celle du serveur : DATABASE_URL, sinon la base embarquée dans DATA_DIR (./data).',
+  ].join('\n');
+}
+
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' || argv[0] === '-h') {
+    console.log(help());
+    return argv.length === 0 ? 1 : 0;
+  }
+  const command = commands
+    .filter((c) => c.path.every((word, i) => argv[i] === word))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  if (!command) {
+    console.error(`Commande inconnue : ${argv.slice(0, 2).join(' ')}\n\n${help()}`);
+    return 1;
+  }
+  let db: Db | undefined;
+  let hasher: PasswordHasher | undefined;
+  try {
+    const config = loadConfig(env);
+    const context: CliContext = {
+      config,
+      async database() {
+        if (!db) {
+          db = await openDatabase({ ...config, poolSize: 2 });
+          await migrateToLatest(db);
+        }
+        return db;
+      },
+      hasher() {
+        hasher ??= new PasswordHasher(1);
+        return hasher;
+      },
+      print: (value) => console.log(JSON.stringify(value, null, 2)),
+      log: (message) => console.error(message),
+    };
+    await command.run(argv.slice(command.path.length), context);
+    return 0;
+  } catch (error) {
+    if (error instanceof CliError || error instanceof ConfigError) {
+      console.error(`Erreur : ${error.message}\nUsage : ${command.usage}`);
+      return 1;
+    }
+    console.error(`Erreur : ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await hasher?.close();
+    await db?.destroy();
+  }
+}
+
+runCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
