@@ -112,7 +112,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (!secretKey) problems.push('SECRET_KEY est obligatoire en production');
     if (!env.JWKS_FILE)
       problems.push('JWKS_FILE est obligatoire en production (créez-le avec « educonnect keys rotate »)');
-    if (issuer.startsWith('http:')) problems.push('ISSUER doit être en https:// en production');
+    const loopback = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(issuer);
+    if (issuer.startsWith('http:') && !loopback) problems.push('ISSUER doit être en https:// en production');
   }
   if (cookieKeys.some((k) => k.length < 32))
     problems.push('chaque clé de COOKIE_KEYS doit faire au moins 32 caractères');
