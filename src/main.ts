@@ -4,6 +4,9 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemoData } from './demo.js';
+import { createEntApp } from './ent/app.js';
+import { entConfigFromIdp } from './ent/config.js';
+import { startEntServer } from './ent/server.js';
 import { buildIdentityProvider } from './idp.js';
 
 /** Composition root: config -> database -> migrations -> demo data -> HTTP server. */
@@ -25,6 +28,12 @@ async function main() {
   const idp = await buildIdentityProvider(config, db, logger);
   if (config.demoData) await seedDemoData(db, config, idp.services.hasher);
 
+  // The demo ENT runs beside the IdP outside production (DEMO_ENT=false to skip it), once the IdP listens.
+  const ent =
+    config.production || process.env.DEMO_ENT === 'false'
+      ? undefined
+      : createEntApp(entConfigFromIdp(config));
+  let entServer: ReturnType<typeof startEntServer> | undefined;
   const server = createServer(idp.app.callback());
   server.keepAliveTimeout = 65_000;
   server.listen(config.port, () => {
@@ -32,11 +41,14 @@ async function main() {
       { issuer: config.issuer, port: config.port, database: config.databaseUrl ? 'postgresql' : 'pglite' },
       'identity provider ready',
     );
+    if (ent) entServer = startEntServer(ent, entConfigFromIdp(config), logger);
   });
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close();
+    entServer?.close();
+    ent?.close();
     await idp.close();
     await db.destroy();
     process.exit(0);

@@ -1,0 +1,103 @@
+import type { Config } from '../config.js';
+import { ConfigError } from '../config.js';
+import { DEMO_CLIENT_ID, demoClientSecret } from '../demo.js';
+import { deriveSecret } from '../secrets.js';
+
+/** What the demo ENT needs to know: where it lives, which IdP it trusts, and its own secrets. */
+export interface EntConfig {
+  production: boolean;
+  port: number;
+  /** Public base URL of the ENT, without trailing slash (redirect_uri = `${baseUrl}/auth/callback`). */
+  baseUrl: string;
+  /** The EduConnect issuer; discovery at `${issuer}/.well-known/openid-configuration`. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Keys signing the session cookie (Koa keygrip; the first one signs). */
+  cookieKeys: string[];
+  /** Key of the CSRF tokens of the ENT's forms. */
+  csrfSecret: Buffer;
+  /** A session unused this long ends (the demo keeps sessions in memory). */
+  sessionIdleSeconds: number;
+  /** A session ends this long after login whatever happens. */
+  sessionMaxSeconds: number;
+  /** A login started but not finished at the IdP is forgotten after this long. */
+  loginTtlSeconds: number;
+  trustProxy: boolean;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULTS = { sessionIdleSeconds: 30 * 60, sessionMaxSeconds: 8 * 3600, loginTtlSeconds: 15 * 60 };
+
+/** `npm start`: the ENT runs beside the IdP, registered by the demo seed with a secret derived from SECRET_KEY. */
+export function entConfigFromIdp(config: Config, env: Env = process.env): EntConfig {
+  return {
+    production: config.production,
+    port: config.entPort,
+    baseUrl: config.entBaseUrl,
+    issuer: trimSlash(env.ENT_ISSUER || config.issuer),
+    clientId: env.ENT_CLIENT_ID || DEMO_CLIENT_ID,
+    clientSecret: env.ENT_CLIENT_SECRET || demoClientSecret(config),
+    cookieKeys: config.cookieKeys,
+    csrfSecret: deriveSecret(config.secretKey, 'ent-session'),
+    ...DEFAULTS,
+    trustProxy: config.trustProxy,
+    logLevel: config.logLevel,
+  };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/$/, '');
+}
+
+/**
+ * `npm run start:ent` on its own. Outside production it falls back to the IdP's config (same data
+ * directory, so the same SECRET_KEY and the derived demo client secret). In production ENT_ISSUER,
+ * ENT_CLIENT_ID, ENT_CLIENT_SECRET, ENT_BASE_URL and ENT_COOKIE_KEYS are required.
+ */
+export function loadStandaloneEntConfig(env: Env, idpConfig: () => Config): EntConfig {
+  const production = env.NODE_ENV === 'production';
+  if (!production) return entConfigFromIdp(idpConfig(), env);
+  const problems: string[] = [];
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) problems.push(`${name} est obligatoire en production`);
+    return value ?? '';
+  };
+  const issuer = trimSlash(required('ENT_ISSUER'));
+  const baseUrl = trimSlash(required('ENT_BASE_URL'));
+  const clientId = required('ENT_CLIENT_ID');
+  const clientSecret = required('ENT_CLIENT_SECRET');
+  const cookieKeys = required('ENT_COOKIE_KEYS')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  for (const [name, value] of [
+    ['ENT_ISSUER', issuer],
+    ['ENT_BASE_URL', baseUrl],
+  ] as const) {
+    if (value && !/^https:\/\//.test(value) && !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(value))
+      problems.push(`${name} doit être une URL https:// en production (reçu « ${value} »)`);
+  }
+  if (cookieKeys.some((k) => k.length < 32))
+    problems.push('chaque clé de ENT_COOKIE_KEYS doit faire au moins 32 caractères');
+  const port = Number(env.ENT_PORT || 4000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push(`ENT_PORT doit être un entier entre 0 et 65535 (reçu « ${env.ENT_PORT} »)`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    production,
+    port,
+    baseUrl,
+    issuer,
+    clientId,
+    clientSecret,
+    cookieKeys,
+    csrfSecret: deriveSecret(cookieKeys[0]!, 'ent-session'),
+    ...DEFAULTS,
+    trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig } from '../config.js';
+import { createEntApp, createEntLogger } from './app.js';
+import { loadStandaloneEntConfig } from './config.js';
+import { startEntServer } from './server.js';
+
+/**
+ * `npm run start:ent`: the demo ENT alone, for an IdP running elsewhere (production: ENT_ISSUER,
+ * ENT_CLIENT_ID, ENT_CLIENT_SECRET, ENT_BASE_URL, ENT_COOKIE_KEYS).
+ */
+async function main() {
+  let config: ReturnType<typeof loadStandaloneEntConfig>;
+  try {
+    config = loadStandaloneEntConfig(process.env, () => loadConfig());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createEntLogger(config);
+  const ent = createEntApp(config, { logger });
+  const server = startEntServer(ent, config, logger);
+  const shutdown = () => {
+    server.close();
+    ent.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
