@@ -1,0 +1,516 @@
+/**
+ * `npm run bench`: capacity of one machine, measured. Starts the identity provider (production
+ * settings) as a child process, seeds accounts, drives closed-loop virtual users over HTTP, then does
+ * the same login flow against a bare oidc-provider (the baseline), and measures the argon2id ceiling.
+ * Prints a table and writes bench/results/<date>.json.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { hash as argon2Hash } from '@node-rs/argon2';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { ARGON2_PARAMS } from '../src/accounts/password-hasher.js';
+import { openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { addClient } from '../src/oidc/clients.js';
+import { loadOrCreateJwks } from '../src/oidc/keys.js';
+import { ArgsError, type BenchOptions, parseArgs, type Scenario, USAGE } from './lib/args.js';
+import {
+  accountIdentifier,
+  BENCH_PASSWORD,
+  type BenchClient,
+  loginFlow,
+  REDIRECT_URI,
+  refreshFlow,
+} from './lib/flows.js';
+import { type HashCeiling, measureHashCeiling } from './lib/hash-ceiling.js';
+import { type LoadResult, runLoad } from './lib/load.js';
+import { findKnee, nextVus, type RampStep, withinLimits } from './lib/ramp.js';
+import { fmt, Recorder, table } from './lib/stats.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const TMP = join(ROOT, 'bench', '.tmp');
+const RESULTS = join(ROOT, 'bench', 'results');
+const HASH_QUEUE_LIMIT = Number(process.env.HASH_QUEUE_LIMIT) || 64;
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** A PostgreSQL URL for the bench's own database (never the one DATABASE_URL names, unless it says bench). */
+function benchDatabaseUrl(databaseUrl: string): { url: string; admin: string; name: string } {
+  const url = new URL(databaseUrl);
+  const given = url.pathname.replace(/^\//, '');
+  const name = given.includes('bench') ? given : 'educonnect_bench';
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  url.pathname = `/${name}`;
+  return { url: url.toString(), admin: admin.toString(), name };
+}
+
+interface Prepared {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  client: BenchClient;
+  passwordHash: string;
+}
+
+async function prepareDatabase(options: BenchOptions): Promise<Prepared> {
+  const dataDir = join(TMP, 'data');
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  let databaseUrl: string | undefined;
+  if (process.env.DATABASE_URL) {
+    const target = benchDatabaseUrl(process.env.DATABASE_URL);
+    if (!/^[a-z0-9_]+$/.test(target.name)) throw new Error(`invalid bench database name ${target.name}`);
+    const admin = new pg.Client({ connectionString: target.admin });
+    await admin.connect();
+    await admin.query(`drop database if exists ${target.name} with (force)`);
+    await admin.query(`create database ${target.name}`);
+    await admin.end();
+    databaseUrl = target.url;
+  }
+  const db = await openDatabase({ databaseUrl, dataDir });
+  try {
+    await migrateToLatest(db);
+    const passwordHash = await argon2Hash(BENCH_PASSWORD, { algorithm: 2, ...ARGON2_PARAMS });
+    const started = performance.now();
+    // One precomputed PHC string for every account: a verify costs the same whatever the hash.
+    const batch = 200_000;
+    for (let from = 1; from <= options.accounts; from += batch) {
+      const to = Math.min(options.accounts, from + batch - 1);
+      await sql`
+        insert into accounts (profile, identifier, given_name, family_name, password_hash)
+        select 'responsable_legal', 'b.bench' || i, 'Bench', 'Parent' || i, ${passwordHash}
+        from generate_series(${from}::int, ${to}::int) as i`.execute(db);
+    }
+    await sql`analyze accounts`.execute(db);
+    log(`seeded ${options.accounts} accounts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const registered = await addClient(
+      db,
+      { name: 'Bench ENT', redirectUris: [REDIRECT_URI], firstParty: true },
+      false,
+    );
+    return {
+      databaseUrl,
+      dataDir,
+      client: { clientId: registered.client_id, clientSecret: registered.client_secret },
+      passwordHash,
+    };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Accepts the SMS the server sends (SMS_TRANSPORT=http) and counts them. */
+async function startSmsSink() {
+  let received = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"sent"}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`,
+    get received() {
+      return received;
+    },
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+interface Server {
+  origin: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function startProcess(script: string, env: Record<string, string>, name: string): Promise<Server> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`${name} exited during start-up`);
+    try {
+      const res = await fetch(`${origin}/.well-known/openid-configuration`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} did not start within 60 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  log(`${name} ready on ${origin} (pid ${child.pid})`);
+  return {
+    origin,
+    pid: child.pid!,
+    async stop() {
+      if (exited) return;
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+}
+
+interface ScenarioResult extends LoadResult {
+  scenario: Scenario;
+}
+
+const randomAccount = (accounts: number) => accountIdentifier(1 + Math.floor(Math.random() * accounts));
+
+function loginLoad(
+  server: Server,
+  client: BenchClient,
+  options: BenchOptions,
+  vus: number,
+  measurePostgres: boolean,
+) {
+  return runLoad({
+    origin: server.origin,
+    vus,
+    warmupSeconds: options.warmup,
+    durationSeconds: options.duration,
+    serverPid: server.pid,
+    measurePostgres,
+    flow: async (_vu, browser, recorder) => {
+      await loginFlow(browser, client, randomAccount(options.accounts), recorder);
+    },
+  });
+}
+
+function refreshLoad(
+  server: Server,
+  client: BenchClient,
+  options: BenchOptions,
+  vus: number,
+  measurePostgres: boolean,
+) {
+  const tokens: string[] = [];
+  const obtain = async (vu: number, browser: Parameters<typeof loginFlow>[0]) => {
+    const set = await loginFlow(browser, client, randomAccount(options.accounts), new Recorder(), {
+      offline: true,
+    });
+    if (!set.refresh_token) throw new Error('no refresh token issued (offline_access)');
+    tokens[vu] = set.refresh_token;
+  };
+  return runLoad({
+    origin: server.origin,
+    vus,
+    warmupSeconds: options.warmup,
+    durationSeconds: options.duration,
+    serverPid: server.pid,
+    measurePostgres,
+    prepare: obtain,
+    flow: async (vu, browser, recorder) => {
+      try {
+        tokens[vu] = await refreshFlow(browser, client, tokens[vu]!, recorder);
+      } catch (error) {
+        await obtain(vu, browser).catch(() => undefined);
+        throw error;
+      }
+    },
+  });
+}
+
+async function main() {
+  let options: BenchOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof ArgsError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const startedAt = new Date();
+  // the hashing pool's workers are unref'd: keep the process alive while they are all it waits for
+  const keepAlive = setInterval(() => undefined, 1000);
+  mkdirSync(TMP, { recursive: true });
+  const machine = {
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    database: process.env.DATABASE_URL ? 'postgresql' : 'pglite',
+  };
+  log(
+    `machine: ${machine.cpus} cores ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.node}, ${machine.database}`,
+  );
+
+  const prepared = await prepareDatabase(options);
+  const jwksFile = join(TMP, 'jwks.json');
+  await loadOrCreateJwks(jwksFile, true);
+  const cookieKey = randomBytes(32).toString('base64url');
+
+  log(`hash ceiling (${options.hashSeconds} s)...`);
+  const ceiling: HashCeiling = await measureHashCeiling(
+    prepared.passwordHash,
+    BENCH_PASSWORD,
+    options.hashSeconds,
+  );
+  log(
+    `hash ceiling: ${ceiling.verifiesPerSecond.toFixed(1)} verifies/s, ${ceiling.cpuMsPerVerify.toFixed(2)} ms CPU each`,
+  );
+
+  const sms = await startSmsSink();
+  const results: ScenarioResult[] = [];
+  let baseline: ScenarioResult | undefined;
+  const ramp: (RampStep & { shed: number; admittedFailures: number })[] = [];
+  let overload: (LoadResult & { vus: number }) | undefined;
+  const postgres = Boolean(prepared.databaseUrl);
+  const ours = options.scenarios.filter((s) => s !== 'baseline');
+
+  if (ours.length > 0 || options.ramp) {
+    const server = await startProcess(
+      'src/main.ts',
+      {
+        NODE_ENV: 'production',
+        ISSUER: 'http://127.0.0.1:0', // replaced below once the port is known
+        DATA_DIR: prepared.dataDir,
+        JWKS_FILE: jwksFile,
+        COOKIE_KEYS: cookieKey,
+        SECRET_KEY: randomBytes(32).toString('base64url'),
+        SMS_TRANSPORT: 'http',
+        SMS_HTTP_URL: sms.url,
+        LOG_LEVEL: 'warn',
+        HASH_QUEUE_LIMIT: String(HASH_QUEUE_LIMIT),
+        ...(prepared.databaseUrl ? { DATABASE_URL: prepared.databaseUrl } : { DATABASE_URL: '' }),
+        ...(options.webConcurrency ? { WEB_CONCURRENCY: String(options.webConcurrency) } : {}),
+      },
+      'identity provider',
+    );
+    try {
+      for (const scenario of ours) {
+        if (scenario === 'activation') {
+          log('activation: the SMS activation flow is not available in this build yet; skipped');
+          continue;
+        }
+        const vus = options.vus ?? (scenario === 'refresh' ? 32 : 16);
+        log(`${scenario}: ${vus} virtual users, ${options.warmup} s warm-up + ${options.duration} s...`);
+        const result =
+          scenario === 'login'
+            ? await loginLoad(server, prepared.client, options, vus, postgres)
+            : await refreshLoad(server, prepared.client, options, vus, postgres);
+        results.push({ scenario, ...result });
+        log(
+          `${scenario}: ${result.flowsPerSecond.toFixed(1)} flows/s, p99 ${result.flow.p99.toFixed(0)} ms, ${result.errors} errors`,
+        );
+      }
+      if (options.ramp) {
+        const stepOptions = { ...options, warmup: 1, duration: options.rampStep };
+        let vus = 4;
+        for (;;) {
+          const result = await loginLoad(server, prepared.client, stepOptions, vus, false);
+          const step = {
+            vus,
+            flowsPerSecond: result.flowsPerSecond,
+            p99: result.flow.p99,
+            errorRate: result.errorRate,
+            shed: result.shed,
+            admittedFailures: result.admittedFailures,
+          };
+          ramp.push(step);
+          log(
+            `ramp ${vus} VUs: ${step.flowsPerSecond.toFixed(1)} flows/s, p99 ${step.p99.toFixed(0)} ms, errors ${(step.errorRate * 100).toFixed(1)}%, shed ${step.shed}`,
+          );
+          if (!withinLimits(step) || vus >= 2048) break;
+          vus = nextVus(vus);
+        }
+        const overloadVus = Math.max(vus * 2, HASH_QUEUE_LIMIT * 4);
+        log(`overload: ${overloadVus} virtual users...`);
+        overload = await loginLoad(server, prepared.client, stepOptions, overloadVus, false);
+        log(
+          `overload: ${overload.flowsPerSecond.toFixed(1)} flows/s, shed ${overload.shed}, admitted failures ${overload.admittedFailures}`,
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+
+  if (options.scenarios.includes('baseline')) {
+    const server = await startProcess(
+      'bench/baseline-server.ts',
+      {
+        NODE_ENV: 'production',
+        JWKS_FILE: jwksFile,
+        COOKIE_KEY: cookieKey,
+        BENCH_ACCOUNTS: String(options.accounts),
+        BENCH_PASSWORD_HASH: prepared.passwordHash,
+        BENCH_CLIENT_ID: prepared.client.clientId,
+        BENCH_CLIENT_SECRET: prepared.client.clientSecret,
+        HASH_QUEUE_LIMIT: String(HASH_QUEUE_LIMIT),
+      },
+      'baseline (bare oidc-provider)',
+    );
+    try {
+      const vus = options.vus ?? 16;
+      log(`baseline login: ${vus} virtual users...`);
+      const result = await loginLoad(server, prepared.client, options, vus, false);
+      baseline = { scenario: 'baseline', ...result };
+      log(`baseline: ${result.flowsPerSecond.toFixed(1)} flows/s, p99 ${result.flow.p99.toFixed(0)} ms`);
+    } finally {
+      await server.stop();
+    }
+  }
+  await sms.close();
+
+  const login = results.find((r) => r.scenario === 'login');
+  const refresh = results.find((r) => r.scenario === 'refresh');
+  const verify = ceiling.cpuMsPerVerify;
+  const ratios = {
+    loginOverHashCeiling: login ? login.flowsPerSecond / ceiling.verifiesPerSecond : undefined,
+    cpuPerFlowOursOverBaselineExclHash:
+      login && baseline
+        ? (login.serverCpuMsPerFlow - verify) / (baseline.serverCpuMsPerFlow - verify)
+        : undefined,
+    cpuPerFlowOursWithDbOverBaselineExclHash:
+      login && baseline && login.postgresCpuMsPerFlow !== undefined
+        ? (login.serverCpuMsPerFlow + login.postgresCpuMsPerFlow - verify) /
+          (baseline.serverCpuMsPerFlow - verify)
+        : undefined,
+  };
+  const knee = findKnee(ramp);
+  const report = {
+    startedAt: startedAt.toISOString(),
+    label: options.label,
+    machine,
+    options,
+    hashCeiling: ceiling,
+    scenarios: [...results, ...(baseline ? [baseline] : [])],
+    ratios,
+    ramp: ramp.length ? { steps: ramp, knee, overload } : undefined,
+    smsReceived: sms.received,
+  };
+
+  // Table
+  const all = report.scenarios;
+  const rows = all.map((r) => [
+    r.scenario === 'baseline' ? 'login (baseline)' : r.scenario,
+    String(r.vus),
+    fmt(r.flowsPerSecond),
+    fmt(r.flow.p50),
+    fmt(r.flow.p95),
+    fmt(r.flow.p99),
+    fmt(r.serverCpuMsPerFlow, 2),
+    r.postgresCpuMsPerFlow === undefined ? '-' : fmt(r.postgresCpuMsPerFlow, 2),
+    fmt(r.peakRssMb, 0),
+    `${r.errors}${r.shed ? ` (${r.shed} shed)` : ''}`,
+  ]);
+  console.log(
+    `\nMachine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGb} GB RAM, Node ${machine.node}, ${machine.database}, ${options.accounts} accounts\n`,
+  );
+  console.log(
+    table(
+      [
+        'scenario',
+        'VUs',
+        'flows/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'CPU ms/flow',
+        'DB CPU ms/flow',
+        'peak RSS MB',
+        'errors',
+      ],
+      rows,
+    ),
+  );
+  console.log('\nSteps (p50 / p95 / p99 ms):');
+  const stepRows: string[][] = [];
+  for (const r of all) {
+    for (const [name, s] of Object.entries(r.steps)) {
+      stepRows.push([
+        r.scenario === 'baseline' ? 'baseline' : r.scenario,
+        name,
+        fmt(s.p50),
+        fmt(s.p95),
+        fmt(s.p99),
+      ]);
+    }
+  }
+  console.log(table(['scenario', 'step', 'p50', 'p95', 'p99'], stepRows));
+  console.log(
+    `\nHash ceiling: ${fmt(ceiling.verifiesPerSecond)} argon2id verifies/s on ${ceiling.workers} threads, ${fmt(verify, 2)} ms CPU per verify`,
+  );
+  if (ratios.loginOverHashCeiling !== undefined)
+    console.log(
+      `login flows/s ÷ hash ceiling: ${(ratios.loginOverHashCeiling * 100).toFixed(1)}% (goal ≥ 85%)`,
+    );
+  if (ratios.cpuPerFlowOursOverBaselineExclHash !== undefined)
+    console.log(
+      `CPU per login flow, ours ÷ baseline, excluding the hash: ${ratios.cpuPerFlowOursOverBaselineExclHash.toFixed(2)}x (goal ≤ 1.3x)` +
+        (ratios.cpuPerFlowOursWithDbOverBaselineExclHash !== undefined
+          ? `; counting PostgreSQL's CPU too: ${ratios.cpuPerFlowOursWithDbOverBaselineExclHash.toFixed(2)}x`
+          : ''),
+    );
+  if (refresh) console.log(`refresh: ${fmt(refresh.flowsPerSecond)}/s (goal ≥ 1500/s)`);
+  if (ramp.length) {
+    console.log('\nRamp (login):');
+    console.log(
+      table(
+        ['VUs', 'flows/s', 'p99 ms', 'errors %', 'shed', 'admitted failed'],
+        ramp.map((s) => [
+          String(s.vus),
+          fmt(s.flowsPerSecond),
+          fmt(s.p99),
+          fmt(s.errorRate * 100, 2),
+          String(s.shed),
+          String(s.admittedFailures),
+        ]),
+      ),
+    );
+    console.log(
+      knee
+        ? `knee: ${knee.vus} VUs, ${fmt(knee.flowsPerSecond)} flows/s, p99 ${fmt(knee.p99)} ms`
+        : 'knee: none (the first step already broke the limits)',
+    );
+    if (overload)
+      console.log(
+        `overload at ${overload.vus} VUs: ${fmt(overload.flowsPerSecond)} flows/s completed, ${overload.shed} login POSTs shed with 503 + Retry-After, ` +
+          `${overload.admittedFailures} admitted flows failed, p99 of completed flows ${fmt(overload.flow.p99)} ms`,
+      );
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  const file = join(RESULTS, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nJSON: ${file}`);
+  clearInterval(keepAlive);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
