@@ -1,18 +1,35 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { loadOrCreateJwks } from '../src/oidc/keys.js';
-import { PG_ADMIN_URL, PG_TEMPLATE_DB, PGLITE_TEMPLATE, pgUrlFor, TEST_JWKS, TMP } from './helpers/paths.js';
+import { PG_ADMIN_URL, pgliteTemplate, pgTemplateDb, pgUrlFor, TEST_JWKS, TMP } from './helpers/paths.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Prepares, once per run, a migrated PGlite directory and a migrated PostgreSQL template database;
  * each test copies them instead of creating and migrating its own (seconds saved per test).
+ * Leftovers of earlier runs whose process is gone are removed; concurrent runs are left alone.
  */
 export default async function setup() {
+  process.env.EDUCONNECT_TEST_RUN = String(process.pid);
   mkdirSync(TMP, { recursive: true });
-  rmSync(PGLITE_TEMPLATE, { recursive: true, force: true });
-  const embedded = await openDatabase({ databaseUrl: undefined, dataDir: PGLITE_TEMPLATE });
+  for (const entry of readdirSync(TMP)) {
+    const pid = Number(/^(?:pglite-template-|educonnect_t_)(\d+)/.exec(entry)?.[1]);
+    if (pid && !alive(pid)) rmSync(join(TMP, entry), { recursive: true, force: true });
+  }
+  const template = pgliteTemplate();
+  rmSync(template, { recursive: true, force: true });
+  const embedded = await openDatabase({ databaseUrl: undefined, dataDir: template });
   await migrateToLatest(embedded);
   await embedded.destroy();
   if (!existsSync(TEST_JWKS)) await loadOrCreateJwks(TEST_JWKS, true);
@@ -26,16 +43,23 @@ export default async function setup() {
         'Start it, or set TEST_PG_URL.',
     );
   }
-  // Leftovers of interrupted runs.
-  const stale = await admin.query<{ datname: string }>(
-    "select datname from pg_database where datname like 'educonnect_t_%'",
+  const existing = await admin.query<{ datname: string }>(
+    "select datname from pg_database where datname like 'educonnect_t%'",
   );
-  for (const { datname } of stale.rows)
-    await admin.query(`drop database if exists "${datname}" with (force)`);
-  await admin.query(`drop database if exists ${PG_TEMPLATE_DB} with (force)`);
-  await admin.query(`create database ${PG_TEMPLATE_DB}`);
-  const server = await openDatabase({ databaseUrl: pgUrlFor(PG_TEMPLATE_DB), dataDir: TMP });
+  for (const { datname } of existing.rows) {
+    const pid = Number(/^educonnect_(?:t|tpl)_(\d+)/.exec(datname)?.[1]);
+    if (!pid || !alive(pid)) await admin.query(`drop database if exists "${datname}" with (force)`);
+  }
+  const templateDb = pgTemplateDb();
+  await admin.query(`drop database if exists ${templateDb} with (force)`);
+  await admin.query(`create database ${templateDb}`);
+  const server = await openDatabase({ databaseUrl: pgUrlFor(templateDb), dataDir: TMP });
   await migrateToLatest(server);
   await server.destroy();
-  await admin.end();
+
+  return async () => {
+    await admin.query(`drop database if exists ${templateDb} with (force)`);
+    await admin.end();
+    rmSync(template, { recursive: true, force: true });
+  };
 }

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { type Db, openDatabase } from '../../src/db/database.js';
-import { PG_ADMIN_URL, PG_TEMPLATE_DB, PGLITE_TEMPLATE, pgUrlFor, TMP } from './paths.js';
+import { PG_ADMIN_URL, pgliteTemplate, pgTemplateDb, pgUrlFor, runId, TMP } from './paths.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 export const DATABASE_KINDS: DatabaseKind[] = ['pglite', 'postgres'];
@@ -13,33 +13,28 @@ export interface TestDatabase {
   db: Db;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** Closes the connection (e.g. before a CLI process opens the same PGlite directory), then opens it again. */
+  release(): Promise<void>;
+  reopen(): Promise<Db>;
   destroy(): Promise<void>;
 }
 
 /** A fresh, migrated database of the given kind, copied from the run's template. */
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
-  const name = `educonnect_t_${randomBytes(6).toString('hex')}`;
+  const name = `educonnect_t_${runId()}_${randomBytes(5).toString('hex')}`;
   const dataDir = join(TMP, name);
   mkdirSync(dataDir, { recursive: true });
   if (kind === 'pglite') {
-    cpSync(join(PGLITE_TEMPLATE, 'pglite'), join(dataDir, 'pglite'), { recursive: true });
-    const db = await openDatabase({ databaseUrl: undefined, dataDir });
-    return {
-      kind,
-      db,
-      dataDir,
-      databaseUrl: undefined,
-      async destroy() {
-        await db.destroy();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
+    cpSync(join(pgliteTemplate(), 'pglite'), join(dataDir, 'pglite'), { recursive: true });
+    return withHandle(kind, dataDir, undefined, async () =>
+      rmSync(dataDir, { recursive: true, force: true }),
+    );
   }
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin.query(`create database ${name} template ${PG_TEMPLATE_DB}`);
+      await admin.query(`create database ${name} template ${pgTemplateDb()}`);
       break;
     } catch (error) {
       // Two workers copying the template at the same instant: try again shortly.
@@ -48,22 +43,42 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     }
   }
   await admin.end();
-  const databaseUrl = pgUrlFor(name);
-  const db = await openDatabase({ databaseUrl, dataDir });
-  return {
+  return withHandle(kind, dataDir, pgUrlFor(name), async () => {
+    const cleanup = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await cleanup.connect();
+    await cleanup.query(`drop database if exists ${name} with (force)`);
+    await cleanup.end();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+async function withHandle(
+  kind: DatabaseKind,
+  dataDir: string,
+  databaseUrl: string | undefined,
+  remove: () => Promise<void>,
+): Promise<TestDatabase> {
+  let open = true;
+  const database: TestDatabase = {
     kind,
-    db,
+    db: await openDatabase({ databaseUrl, dataDir }),
     dataDir,
     databaseUrl,
+    async release() {
+      if (open) await database.db.destroy();
+      open = false;
+    },
+    async reopen() {
+      if (!open) database.db = await openDatabase({ databaseUrl, dataDir });
+      open = true;
+      return database.db;
+    },
     async destroy() {
-      await db.destroy();
-      const cleanup = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-      rmSync(dataDir, { recursive: true, force: true });
+      await database.release();
+      await remove();
     },
   };
+  return database;
 }
 
 /** Counts rows of a table: "nothing half-written" assertions. */

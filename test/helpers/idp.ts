@@ -17,12 +17,15 @@ export interface TestIdp {
 
 export interface TestIdpOptions {
   env?: Record<string, string>;
+  /** An existing test database (e.g. prepared by CLI commands); a fresh one otherwise. */
+  database?: TestDatabase;
   build?: (config: Config, database: TestDatabase) => Promise<IdentityProvider>;
 }
 
 /** Starts the real identity provider over HTTP on a free port, on a fresh database of `kind`. */
 export async function startTestIdp(kind: DatabaseKind, options: TestIdpOptions = {}): Promise<TestIdp> {
-  const database = await createTestDatabase(kind);
+  const database = options.database ?? (await createTestDatabase(kind));
+  await database.reopen();
   let handler: ReturnType<IdentityProvider['app']['callback']> | undefined;
   const server: Server = createServer((req, res) => {
     if (handler) void handler(req, res);
