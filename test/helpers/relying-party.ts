@@ -29,6 +29,11 @@ export class TestRelyingParty {
       },
       false,
     );
+    return TestRelyingParty.fromClient(issuer, client);
+  }
+
+  /** A relying party for a client registered elsewhere (e.g. by `educonnect clients add`). */
+  static async fromClient(issuer: string, client: RegisteredClient): Promise<TestRelyingParty> {
     const configuration = await oidc.discovery(
       new URL(issuer),
       client.client_id,
