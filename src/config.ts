@@ -27,6 +27,16 @@ export interface Config {
   smsTransport: SmsTransportKind;
   smsHttpUrl: string | undefined;
   smsHttpToken: string | undefined;
+  /** Seconds before "Renvoyer le SMS" may send again. */
+  smsResendCooldownSeconds: number;
+  /** SMS requests accepted per phone number and hour (activation and resends). */
+  smsHourlyLimit: number;
+  /** Delivery attempts of an outbox message before it is marked failed. */
+  outboxMaxAttempts: number;
+  /** First retry delay of the outbox dispatcher; doubles at each attempt. */
+  outboxRetryBaseMs: number;
+  /** How often the dispatcher looks for due messages (it is also woken when one is written). */
+  outboxPollMs: number;
   entPort: number;
   entBaseUrl: string;
 }
@@ -148,6 +158,11 @@ export function loadConfig(env: Env = process.env): Config {
     smsTransport,
     smsHttpUrl,
     smsHttpToken: env.SMS_HTTP_TOKEN,
+    smsResendCooldownSeconds: integer(env, 'SMS_RESEND_COOLDOWN_SECONDS', 60, problems, 0, 3600),
+    smsHourlyLimit: integer(env, 'SMS_HOURLY_LIMIT', 5, problems, 1, 1000),
+    outboxMaxAttempts: integer(env, 'OUTBOX_MAX_ATTEMPTS', 6, problems, 1, 100),
+    outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 5000, problems, 1, 3_600_000),
+    outboxPollMs: integer(env, 'OUTBOX_POLL_MS', 2000, problems, 10, 3_600_000),
     entPort,
     entBaseUrl: url(env, 'ENT_BASE_URL', problems) ?? `http://localhost:${entPort}`,
   };

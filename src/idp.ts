@@ -1,12 +1,59 @@
 import type { Logger } from 'pino';
-import { createIdentityProvider, type IdentityProvider } from './app.js';
+import type { ActivationDeps } from './activation/activation.js';
+import { bindingRoutes, bindingStep } from './activation/binding.js';
+import { activationRoutes } from './activation/routes.js';
+import { createIdentityProvider, createLogger, type IdentityProvider } from './app.js';
+import { AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
+import { devOutboxRoutes } from './messaging/dev-routes.js';
+import { OutboxDispatcher } from './messaging/dispatcher.js';
+import { transportFor } from './messaging/transports.js';
+import { deriveSecret } from './secrets.js';
 
 /**
  * The whole identity provider with every user flow plugged in: what `npm start` runs and what the
  * integration tests start.
  */
-export function buildIdentityProvider(config: Config, db: Db, logger?: Logger): Promise<IdentityProvider> {
-  return createIdentityProvider(config, db, { logger });
+export async function buildIdentityProvider(
+  config: Config,
+  db: Db,
+  logger?: Logger,
+): Promise<IdentityProvider> {
+  const log = logger ?? createLogger(config);
+  const dispatcher = new OutboxDispatcher(db, transportFor(config, log), log, {
+    maxAttempts: config.outboxMaxAttempts,
+    retryBaseMs: config.outboxRetryBaseMs,
+    pollMs: config.outboxPollMs,
+  });
+  const activation: ActivationDeps = {
+    db,
+    audit: new AuditLog(db, log),
+    config,
+    codeSecret: deriveSecret(config.secretKey, 'sms-code'),
+    messageQueued: () => dispatcher.wake(),
+  };
+  const idp = await createIdentityProvider(config, db, {
+    logger: log,
+    interaction: {
+      extraSteps: [bindingStep(db)],
+      loginLinks: (uid, profile) =>
+        profile === 'responsable_legal'
+          ? [{ href: `/interaction/${uid}/activation`, label: "Je n'ai pas de compte" }]
+          : [],
+      extend(router, tools) {
+        activationRoutes(router, tools, activation);
+        bindingRoutes(router, tools);
+      },
+    },
+    routers: config.production ? [] : [devOutboxRoutes],
+  });
+  dispatcher.start();
+  return {
+    ...idp,
+    async close() {
+      await dispatcher.stop();
+      await idp.close();
+    },
+  };
 }

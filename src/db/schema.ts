@@ -62,7 +62,7 @@ export interface AuditEventsTable {
   detail: Json<Record<string, unknown>>;
 }
 
-export interface Database extends RegistryTables {
+export interface Database extends RegistryTables, FlowTables {
   accounts: AccountsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_clients: OidcClientsTable;
@@ -135,3 +135,62 @@ export interface RegistryTables {
   account_pupils: AccountPupilsTable;
   pupil_link_reports: PupilLinkReportsTable;
 }
+
+export type FlowType = 'activation' | 'binding';
+export type FlowState = 'pending' | 'code_sent' | 'code_verified' | 'password_chosen' | 'completed' | 'failed';
+
+export interface RegistryFlowsTable {
+  id: Generated<string>;
+  type: FlowType;
+  interaction_uid: string;
+  state: FlowState;
+  expires_at: Timestamp;
+  family_name: string | null;
+  given_name: string | null;
+  mobile: string | null;
+  representative_ids: ColumnType<string[], string | undefined, string>;
+  existing_account_id: string | null;
+  code_hmac: string | null;
+  code_expires_at: NullableTimestamp;
+  code_attempts: Generated<number>;
+  code_consumed_at: NullableTimestamp;
+  sends: Generated<number>;
+  last_sent_at: NullableTimestamp;
+  password_hash: string | null;
+  birth_date_failures: Generated<number>;
+  failure_reason: string | null;
+  account_id: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export type OutboxChannel = 'sms' | 'email';
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+export interface OutboxMessagesTable {
+  id: Generated<string>;
+  channel: OutboxChannel;
+  recipient: string;
+  body: string;
+  status: Generated<OutboxStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: DefaultTimestamp;
+  last_error: string | null;
+  created_at: DefaultTimestamp;
+  sent_at: NullableTimestamp;
+}
+
+export interface SmsSendCountersTable {
+  phone_key: string;
+  window_start: Timestamp;
+  sends: number;
+}
+
+export interface FlowTables {
+  registry_flows: RegistryFlowsTable;
+  outbox_messages: OutboxMessagesTable;
+  sms_send_counters: SmsSendCountersTable;
+}
+
+export type RegistryFlow = Selectable<RegistryFlowsTable>;
+export type OutboxMessage = Selectable<OutboxMessagesTable>;

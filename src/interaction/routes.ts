@@ -45,6 +45,7 @@ export interface InteractionTools {
   parseForm: ReturnType<typeof bodyParser>;
   requireCsrf: (ctx: Context) => void;
   steps: LoginStep[];
+  services: Services;
 }
 
 export class CsrfError extends Error {
@@ -294,7 +295,7 @@ export function interactionRoutes(services: Services, options: InteractionRoutes
     });
   });
 
-  options.extend?.(router, { parseForm, requireCsrf, steps });
+  options.extend?.(router, { parseForm, requireCsrf, steps, services });
   return router;
 }
 
