@@ -75,13 +75,12 @@ export class EduConnectClient {
   }
 
   /** A new login: the authorization URL and the checks to keep in the session until the callback. */
-  async startLogin(): Promise<{ url: string; pending: PendingLogin }> {
+  async startLogin(): Promise<{ url: string; pending: Omit<PendingLogin, 'startedAt'> }> {
     const configuration = await this.discover();
-    const pending: PendingLogin = {
+    const pending = {
       state: oidc.randomState(),
       nonce: oidc.randomNonce(),
       codeVerifier: oidc.randomPKCECodeVerifier(),
-      startedAt: Date.now(),
     };
     const url = oidc.buildAuthorizationUrl(configuration, {
       redirect_uri: this.redirectUri,
@@ -98,7 +97,7 @@ export class EduConnectClient {
    * The callback: code exchange (checks state, PKCE, the ID token's signature, iss, aud, exp and
    * nonce), then userinfo for the EduConnect claims, bound to the ID token's subject.
    */
-  async completeLogin(callbackUrl: URL, pending: PendingLogin): Promise<CompletedLogin> {
+  async completeLogin(callbackUrl: URL, pending: Omit<PendingLogin, 'startedAt'>): Promise<CompletedLogin> {
     const configuration = await this.discover();
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {

@@ -167,7 +167,7 @@ export function entRoutes({ client, sessions, csrf, logger, secureCookies }: Ent
     try {
       const { url, pending } = await client.startLogin();
       session ??= sessions.create();
-      session.pendingLogin = pending;
+      sessions.beginLogin(session, pending);
       setSessionCookie(ctx, session);
       ctx.status = 303;
       ctx.redirect(url);
@@ -222,7 +222,7 @@ export function entRoutes({ client, sessions, csrf, logger, secureCookies }: Ent
       subject: completed.subject,
       idpSessionId: completed.idpSessionId,
       idToken: completed.idToken,
-      loggedInAt: Date.now(),
+      loggedInAt: sessions.clock(),
       establishmentUai: undefined,
     });
     setSessionCookie(ctx, loggedIn);

@@ -41,11 +41,14 @@ export interface SessionLimits {
 export class SessionStore {
   private readonly sessions = new Map<string, EntSession>();
   private readonly timer: NodeJS.Timeout;
+  /** The store's time (tests move it forward). */
+  readonly clock: () => number;
 
   constructor(
     private readonly limits: SessionLimits,
     private readonly now: () => number = Date.now,
   ) {
+    this.clock = now;
     this.timer = setInterval(() => this.purge(), 60_000);
     this.timer.unref();
   }
@@ -95,6 +98,11 @@ export class SessionStore {
       ended++;
     }
     return ended;
+  }
+
+  /** Records the checks of a login sent to the IdP, stamped by the store's clock. */
+  beginLogin(session: EntSession, checks: Omit<PendingLogin, 'startedAt'>): void {
+    session.pendingLogin = { ...checks, startedAt: this.now() };
   }
 
   pendingLoginExpired(login: PendingLogin): boolean {

@@ -28,6 +28,11 @@ const ERROR_MESSAGES: Record<string, string> = {
   server_error: 'Une erreur technique est survenue.',
 };
 
+function isLoopbackUrl(url: URL | string | Request): boolean {
+  const { hostname } = new URL(url instanceof Request ? url.url : url);
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
 function frenchError(code: string | undefined): string {
   return (code && ERROR_MESSAGES[code]) || 'La demande de connexion ne peut pas aboutir.';
 }
@@ -113,6 +118,12 @@ export function createProvider({ config, db, jwks }: ProviderDeps): Provider {
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    // oidc-provider refuses outgoing requests (back-channel logout) to loopback addresses (SSRF guard).
+    // Outside production the demo ENT lives on localhost: let those through, and only those.
+    fetch: (url, options) => {
+      if (!config.production && isLoopbackUrl(url)) delete (options as { dispatcher?: unknown }).dispatcher;
+      return globalThis.fetch(url, options);
     },
     async loadExistingGrant(ctx) {
       const oidc = ctx.oidc;

@@ -1,0 +1,196 @@
+import { sql } from 'kysely';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/demo.js';
+import { Journey, launchChromium } from '../helpers/chromium.js';
+import { ensureDemoPupil } from '../helpers/demo-fixtures.js';
+import { type DemoStack, startDemoStack, startTestEnt } from '../helpers/demo-stack.js';
+
+const VIEWPORTS = [
+  { name: 'desktop', width: 1280, height: 900 },
+  { name: '320px', width: 320, height: 640 },
+];
+
+describe('demo ENT and EduConnect in Chromium', () => {
+  let stack: DemoStack;
+  let browser: Browser;
+  let pupil: Awaited<ReturnType<typeof ensureDemoPupil>>;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [stack, browser] = await Promise.all([startDemoStack('pglite'), launchChromium()]);
+    pupil = await ensureDemoPupil(stack.idp.database.db, 'l.martin45');
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  async function open(directory: string, viewport = VIEWPORTS[0]!): Promise<Journey> {
+    const context = await browser.newContext({
+      viewport: { width: viewport.width, height: viewport.height },
+      locale: 'fr-FR',
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    return new Journey(page, `${directory}-${viewport.name}`);
+  }
+
+  /** ENT login page -> "Valider" -> EduConnect's profile choice. */
+  async function startAtEnt(journey: Journey): Promise<Page> {
+    const { page } = journey;
+    await page.goto(`${stack.ent.baseUrl}/`);
+    await expect
+      .poll(() =>
+        page.getByRole('group', { name: "Vous voulez vous connecter à l'ENT en tant que :" }).count(),
+      )
+      .toBe(1);
+    await journey.step('ent-connexion');
+    await expect(
+      page.getByRole('radio', { name: 'Elève ou parent avec EduConnect' }).isChecked(),
+    ).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('heading', { name: 'Je sélectionne mon profil' }).waitFor();
+    await journey.step('educonnect-profil');
+    return page;
+  }
+
+  async function logIn(
+    journey: Journey,
+    profile: 'Représentant légal' | 'Élève',
+    identifier: string,
+    password: string,
+  ) {
+    const { page } = journey;
+    await page.getByRole('link', { name: profile, exact: true }).click();
+    await page.getByLabel('Identifiant').waitFor();
+    await journey.step(`educonnect-connexion-${profile === 'Élève' ? 'eleve' : 'parent'}`);
+    await page.getByLabel('Identifiant').fill(identifier);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+  }
+
+  describe.each(VIEWPORTS)('at $name', (viewport) => {
+    it('2. a pupil logs in and lands on their establishment directly, then logs out', async () => {
+      const journey = await open('2-eleve', viewport);
+      const page = await startAtEnt(journey);
+      await logIn(journey, 'Élève', 'l.martin45', DEMO_PASSWORD);
+      await page.getByRole('heading', { level: 1, name: pupil.establishmentName }).waitFor();
+      expect(new URL(page.url()).origin).toBe(stack.ent.baseUrl);
+      const main = page.getByRole('main');
+      await expect(main.textContent()).resolves.toContain(`${pupil.givenName} ${pupil.familyName}`);
+      await expect(main.textContent()).resolves.toContain('Élève');
+      await expect(page.getByRole('link', { name: "Changer d'établissement" }).count()).resolves.toBe(0);
+      await expect(page.getByRole('link', { name: /Mon compte EduConnect/i }).count()).resolves.toBe(0);
+      await journey.step('ent-etablissement-eleve');
+
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      await page.getByRole('heading', { name: "Souhaitez-vous vous déconnecter d'ÉduConnect ?" }).waitFor();
+      await journey.step('educonnect-deconnexion');
+      await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+      await page.getByRole('button', { name: 'Valider' }).waitFor();
+      expect(page.url().startsWith(`${stack.ent.baseUrl}/`)).toBe(true);
+      await expect(page.getByRole('status').textContent()).resolves.toContain('Vous êtes déconnecté');
+      await journey.step('ent-deconnecte');
+      // Logged out for real: the establishment page is closed.
+      await page.goto(`${stack.ent.baseUrl}/etablissement`);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.not.toBe(
+        pupil.establishmentName,
+      );
+    });
+  });
+
+  it('3a. a wrong password gets one message, then the right password gets in', async () => {
+    const journey = await open('3a-mot-de-passe');
+    const page = await startAtEnt(journey);
+    await logIn(journey, 'Élève', 'l.martin45', 'Pas-le-bon-1!');
+    await page.getByText("L'identifiant ou le mot de passe est incorrect").first().waitFor();
+    await journey.step('educonnect-erreur');
+    await expect(page.getByLabel('Identifiant').inputValue()).resolves.toBe('l.martin45');
+    await page.getByLabel('Mot de passe', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('heading', { level: 1, name: pupil.establishmentName }).waitFor();
+    await journey.step('ent-etablissement');
+  });
+
+  it('3b. cancelling at the profile choice comes back to the ENT, which offers to start again', async () => {
+    const journey = await open('3b-annulation');
+    const page = await startAtEnt(journey);
+    await page.getByRole('button', { name: 'Annuler et revenir au service' }).click();
+    await page.getByRole('heading', { name: 'Connexion annulée' }).waitFor();
+    expect(new URL(page.url()).origin).toBe(stack.ent.baseUrl);
+    await journey.step('ent-annulation');
+    await page.getByRole('link', { name: 'Se connecter à nouveau' }).click();
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('heading', { name: 'Je sélectionne mon profil' }).waitFor();
+  });
+
+  it('3c. an expired interaction says so and leads back to the ENT', async () => {
+    const journey = await open('3c-interaction-expiree');
+    const page = await startAtEnt(journey);
+    const uid = /\/interaction\/([^/?#]+)/.exec(page.url())?.[1];
+    expect(uid).toBeTruthy();
+    await sql`update oidc_payloads set expires_at = now() - interval '1 second'
+              where kind = 'Interaction' and id = ${uid!}`.execute(stack.idp.database.db);
+    await page.getByRole('link', { name: 'Élève', exact: true }).click();
+    await page.getByRole('heading', { name: 'Votre session a expiré' }).waitFor();
+    await journey.step('educonnect-session-expiree');
+    await page.getByRole('link', { name: 'Retourner sur le service' }).click();
+    await page.getByRole('button', { name: 'Valider' }).waitFor();
+    expect(page.url()).toBe(`${stack.ent.baseUrl}/`);
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await logIn(journey, 'Élève', 'l.martin45', DEMO_PASSWORD);
+    await page.getByRole('heading', { level: 1, name: pupil.establishmentName }).waitFor();
+  });
+
+  it('3d. the ENT explains a forged callback, an expired ENT session and an unreachable EduConnect', async () => {
+    const journey = await open('3d-erreurs-ent');
+    const page = await startAtEnt(journey);
+    // A callback whose state is not the one this browser sent: refused, nothing logged in.
+    await page.goto(`${stack.ent.baseUrl}/auth/callback?code=forged&state=not-the-state`);
+    await page.getByRole('heading', { name: 'La connexion n’a pas abouti' }).waitFor();
+    await journey.step('ent-state-invalide');
+    await page.getByRole('link', { name: 'Se connecter à nouveau' }).click();
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await logIn(journey, 'Élève', 'l.martin45', DEMO_PASSWORD);
+    await page.getByRole('heading', { level: 1, name: pupil.establishmentName }).waitFor();
+
+    // 31 minutes without activity: the ENT session is over.
+    stack.ent.advanceClock(31 * 60 * 1000);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Votre session a expiré' }).waitFor();
+    await journey.step('ent-session-expiree');
+    await page.getByRole('link', { name: 'Se connecter à nouveau' }).click();
+    await page.getByRole('button', { name: 'Valider' }).waitFor();
+
+    // An ENT whose EduConnect does not answer.
+    const orphan = await startTestEnt(stack.idp, { issuer: 'http://127.0.0.1:9' });
+    try {
+      await page.goto(`${orphan.baseUrl}/`);
+      await page.getByRole('button', { name: 'Valider' }).click();
+      await page.getByRole('heading', { name: 'Service de connexion indisponible' }).waitFor();
+      await journey.step('ent-idp-indisponible');
+      await expect(page.getByRole('link', { name: 'Réessayer' }).getAttribute('href')).resolves.toBe('/');
+    } finally {
+      await orphan.stop();
+    }
+  });
+
+  it('back-channel logout from EduConnect ends the ENT session', async () => {
+    const journey = await open('bc-logout');
+    const page = await startAtEnt(journey);
+    await logIn(journey, 'Élève', 'l.martin45', DEMO_PASSWORD);
+    await page.getByRole('heading', { level: 1, name: pupil.establishmentName }).waitFor();
+    const before = stack.ent.ent.sessions.size;
+    // Logging out at EduConnect itself (another service's logout, or the IdP's own page).
+    await page.goto(`${stack.idp.baseUrl}/session/end`);
+    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+    await page.getByRole('heading', { name: 'Vous êtes déconnecté' }).waitFor();
+    await expect.poll(() => stack.ent.ent.sessions.size).toBe(before - 1);
+    await page.goto(`${stack.ent.baseUrl}/etablissement`);
+    await page.getByRole('heading', { name: 'Votre session a expiré' }).waitFor();
+  });
+});
