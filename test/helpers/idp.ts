@@ -60,7 +60,9 @@ export async function startTestIdp(kind: DatabaseKind, options: TestIdpOptions =
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await idp.close();
-      await database.destroy();
+      // A database handed in belongs to the caller: only close it.
+      if (options.database) await database.release();
+      else await database.destroy();
     },
   };
 }
