@@ -32,7 +32,7 @@ export const coreCommands: Command[] = [
   {
     path: ['clients', 'add'],
     usage:
-      'educonnect clients add --name NOM --redirect-uri URI [--redirect-uri URI...] [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--client-uri URI] [--first-party]',
+      'educonnect clients add --name NOM --redirect-uri URI [--redirect-uri URI...] [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--client-uri URI] [--first-party] [--id-token-alg RS256|ES256]',
     summary: 'enregistre un service (ENT, téléservice) et affiche son client_id et son client_secret',
     async run(args, { database, print, config }) {
       const { values } = parse(args, {
@@ -42,6 +42,7 @@ export const coreCommands: Command[] = [
         'backchannel-logout-uri': { type: 'string' },
         'client-uri': { type: 'string' },
         'first-party': { type: 'boolean' },
+        'id-token-alg': { type: 'string' },
       });
       if (!values.name) throw new CliError('--name est obligatoire');
       try {
@@ -54,6 +55,7 @@ export const coreCommands: Command[] = [
             backchannelLogoutUri: values['backchannel-logout-uri'] as string | undefined,
             clientUri: values['client-uri'] as string | undefined,
             firstParty: Boolean(values['first-party']),
+            idTokenAlg: values['id-token-alg'] as string | undefined,
           },
           config.production,
         );
@@ -81,13 +83,15 @@ export const coreCommands: Command[] = [
       const { positionals } = parse(args, {}, true);
       if (positionals.length !== 1) throw new CliError('Indiquez exactement un CLIENT_ID');
       const clientId = positionals[0]!;
-      if (!(await removeClient(await database(), clientId))) throw new CliError(`Service introuvable : ${clientId}`);
+      if (!(await removeClient(await database(), clientId)))
+        throw new CliError(`Service introuvable : ${clientId}`);
       print({ removed: clientId });
     },
   },
   {
     path: ['accounts', 'create'],
-    usage: 'educonnect accounts create --profile eleve|responsable_legal --given-name PRÉNOM --family-name NOM [--birth-date AAAA-MM-JJ]',
+    usage:
+      'educonnect accounts create --profile eleve|responsable_legal --given-name PRÉNOM --family-name NOM [--birth-date AAAA-MM-JJ]',
     summary: 'crée un compte avec un mot de passe provisoire (à changer à la première connexion)',
     async run(args, { database, hasher, print }) {
       const { values } = parse(args, {
@@ -100,20 +104,28 @@ export const coreCommands: Command[] = [
       const givenName = String(values['given-name'] ?? '').trim();
       const familyName = String(values['family-name'] ?? '').trim();
       if (!givenName || !familyName) throw new CliError('--given-name et --family-name sont obligatoires');
-      if (givenName.length > 100 || familyName.length > 100) throw new CliError('Le nom et le prénom font au plus 100 caractères');
+      if (givenName.length > 100 || familyName.length > 100)
+        throw new CliError('Le nom et le prénom font au plus 100 caractères');
       if (!/\p{L}/u.test(givenName) || !/\p{L}/u.test(familyName)) {
         throw new CliError('Le nom et le prénom doivent contenir au moins une lettre');
       }
       const birthDate = values['birth-date'] as string | undefined;
-      if (birthDate !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate) || Number.isNaN(Date.parse(birthDate)))) {
+      if (
+        birthDate !== undefined &&
+        (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate) || Number.isNaN(Date.parse(birthDate)))
+      ) {
         throw new CliError('--birth-date doit être au format AAAA-MM-JJ');
       }
-      const { account, temporaryPassword } = await createAccountWithTemporaryPassword(await database(), hasher(), {
-        profile: values.profile as 'eleve' | 'responsable_legal',
-        givenName,
-        familyName,
-        birthDate,
-      });
+      const { account, temporaryPassword } = await createAccountWithTemporaryPassword(
+        await database(),
+        hasher(),
+        {
+          profile: values.profile as 'eleve' | 'responsable_legal',
+          givenName,
+          familyName,
+          birthDate,
+        },
+      );
       print({ identifier: account.identifier, temporaryPassword, profile: account.profile, id: account.id });
     },
   },

@@ -8,6 +8,7 @@ export interface ClientRegistration {
   backchannelLogoutUri?: string;
   clientUri?: string;
   firstParty?: boolean;
+  idTokenAlg?: string;
   clientId?: string;
   clientSecret?: string;
 }
@@ -21,6 +22,7 @@ export interface RegisteredClient {
   backchannel_logout_uri?: string;
   client_uri?: string;
   first_party: boolean;
+  id_token_signed_response_alg: 'RS256' | 'ES256';
 }
 
 export class ClientValidationError extends Error {
@@ -66,7 +68,14 @@ export async function addClient(
       validateUri('--post-logout-redirect-uri', u, production),
     ),
     first_party: Boolean(registration.firstParty),
+    id_token_signed_response_alg: 'RS256',
   };
+  if (registration.idTokenAlg !== undefined) {
+    if (registration.idTokenAlg !== 'RS256' && registration.idTokenAlg !== 'ES256') {
+      throw new ClientValidationError('--id-token-alg doit valoir RS256 ou ES256');
+    }
+    metadata.id_token_signed_response_alg = registration.idTokenAlg;
+  }
   if (registration.backchannelLogoutUri) {
     metadata.backchannel_logout_uri = validateUri(
       '--backchannel-logout-uri',

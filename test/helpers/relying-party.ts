@@ -15,7 +15,12 @@ export class TestRelyingParty {
   static async register(
     db: Db,
     issuer: string,
-    options: { firstParty?: boolean; name?: string; backchannelLogoutUri?: string } = {},
+    options: {
+      firstParty?: boolean;
+      name?: string;
+      backchannelLogoutUri?: string;
+      idTokenAlg?: 'RS256' | 'ES256';
+    } = {},
   ): Promise<TestRelyingParty> {
     const client = await addClient(
       db,
@@ -26,6 +31,7 @@ export class TestRelyingParty {
         clientUri: 'http://rp.test/',
         firstParty: options.firstParty ?? true,
         backchannelLogoutUri: options.backchannelLogoutUri,
+        idTokenAlg: options.idTokenAlg,
       },
       false,
     );

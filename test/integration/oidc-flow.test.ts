@@ -1,3 +1,4 @@
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountWithTemporaryPassword } from '../../src/accounts/accounts.js';
@@ -112,6 +113,31 @@ describe.each(DATABASE_KINDS)('OIDC code flow on %s', (kind) => {
     expect(events.map((e) => e.event)).toEqual(
       expect.arrayContaining(['login.success', 'password.changed', 'tokens.issued']),
     );
+  });
+
+  it('signs ID tokens with ES256 for a client registered that way, verifiable against the published JWKS', async () => {
+    const es256 = await TestRelyingParty.register(idp.database.db, idp.baseUrl, {
+      idTokenAlg: 'ES256',
+      name: 'Service ES256',
+    });
+    const { account, temporaryPassword } = await newAccount();
+    const browser = new HttpBrowser();
+    const { request, page } = await es256.begin(browser);
+    const change = await loginWithPassword(browser, page, 'eleve', account.identifier, temporaryPassword);
+    const callback = await browser.submit(
+      change,
+      '/password',
+      { password: NEW_PASSWORD, confirmation: NEW_PASSWORD },
+      isCallback,
+    );
+    const tokens = await es256.exchange(callback.url, request);
+    expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('ES256');
+    const jwks = createRemoteJWKSet(new URL(`${idp.baseUrl}/jwks`));
+    const { payload } = await jwtVerify(tokens.id_token!, jwks, {
+      issuer: idp.baseUrl,
+      audience: es256.client.client_id,
+    });
+    expect(payload.nonce).toBe(request.nonce);
   });
 
   it('refuses a replayed authorization code and revokes what it issued', async () => {
