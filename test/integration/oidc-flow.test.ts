@@ -15,7 +15,7 @@ describe.each(DATABASE_KINDS)('OIDC code flow on %s', (kind) => {
   let rp: TestRelyingParty;
 
   beforeAll(async () => {
-    idp = await startTestIdp(kind);
+    idp = await startTestIdp(kind, { env: { TRUST_PROXY: 'true' } });
     rp = await TestRelyingParty.register(idp.database.db, idp.baseUrl);
   });
   afterAll(async () => {
