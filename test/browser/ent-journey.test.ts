@@ -6,30 +6,65 @@ import { Journey, launchChromium } from '../helpers/chromium.js';
 import { ensureDemoPupil } from '../helpers/demo-fixtures.js';
 import { type DemoStack, startDemoStack, startTestEnt } from '../helpers/demo-stack.js';
 
+const NEW_PASSWORD = 'Trousse-Bleue-42';
+
+/** The demo registry's parent with no account yet and a child in each establishment (README). */
+const DEMO_PARENT = {
+  familyName: 'Durand',
+  givenName: 'Sophie',
+  phone: '06 12 34 56 78',
+  e164: '+33612345678',
+  children: [
+    { name: 'Léo Durand', establishment: 'Collège Jean Moulin', birthdate: '2012-05-10' },
+    { name: 'Léa Durand', establishment: 'Lycée Camille Guérin', birthdate: '2008-09-21' },
+  ],
+};
+
 const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 900 },
   { name: '320px', width: 320, height: 640 },
 ];
 
-describe('demo ENT and EduConnect in Chromium', () => {
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Each width gets its own IdP + ENT (the demo parent can be activated once per database). */
+describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewport) => {
   let stack: DemoStack;
-  let browser: Browser;
   let pupil: Awaited<ReturnType<typeof ensureDemoPupil>>;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [stack, browser] = await Promise.all([startDemoStack('pglite'), launchChromium()]);
+    stack = await startDemoStack('pglite');
     pupil = await ensureDemoPupil(stack.idp.database.db, 'l.martin45');
   });
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));
   });
   afterAll(async () => {
-    await browser?.close();
     await stack?.stop();
   });
 
-  async function open(directory: string, viewport = VIEWPORTS[0]!): Promise<Journey> {
+  /** The newest SMS to `to`, read from the development outbox as a newcomer would. */
+  async function smsCode(to: string): Promise<string> {
+    let code: string | undefined;
+    await expect
+      .poll(async () => {
+        const response = await fetch(`${stack.idp.baseUrl}/dev/outbox?to=${encodeURIComponent(to)}`);
+        const messages = (await response.json()) as { to: string; body: string }[];
+        code = messages.map((m) => /\b(\d{6})\b/.exec(m.body)?.[1]).find(Boolean);
+        return code;
+      })
+      .toBeTruthy();
+    return code!;
+  }
+
+  async function open(directory: string): Promise<Journey> {
     const context = await browser.newContext({
       viewport: { width: viewport.width, height: viewport.height },
       locale: 'fr-FR',
@@ -72,36 +107,117 @@ describe('demo ENT and EduConnect in Chromium', () => {
     await page.getByLabel('Mot de passe', { exact: true }).fill(password);
     await page.getByRole('button', { name: 'Se connecter' }).click();
   }
+  it('1. a parent with children in two establishments activates by SMS, picks the lycée, switches, logs out and back in', async () => {
+    const journey = await open('1-activation-parent');
+    const page = await startAtEnt(journey);
+    await page.getByRole('link', { name: 'Représentant légal', exact: true }).click();
+    await page.getByRole('link', { name: "Je n'ai pas de compte" }).click();
 
-  describe.each(VIEWPORTS)('at $name', (viewport) => {
-    it('2. a pupil logs in and lands on their establishment directly, then logs out', async () => {
-      const journey = await open('2-eleve', viewport);
-      const page = await startAtEnt(journey);
-      await logIn(journey, 'Élève', 'l.martin45', DEMO_PASSWORD);
-      await page.getByRole('heading', { level: 1, name: pupil.establishmentName }).waitFor();
-      expect(new URL(page.url()).origin).toBe(stack.ent.baseUrl);
-      const main = page.getByRole('main');
-      await expect(main.textContent()).resolves.toContain(`${pupil.givenName} ${pupil.familyName}`);
-      await expect(main.textContent()).resolves.toContain('Élève');
-      await expect(page.getByRole('link', { name: "Changer d'établissement" }).count()).resolves.toBe(0);
-      await expect(page.getByRole('link', { name: /Mon compte EduConnect/i }).count()).resolves.toBe(0);
-      await journey.step('ent-etablissement-eleve');
+    await page.getByRole('heading', { name: 'Je confirme mon identité' }).waitFor();
+    await journey.step('activation-identite');
+    await page.getByLabel('Nom', { exact: true }).fill(DEMO_PARENT.familyName);
+    await page.getByLabel('Prénom', { exact: true }).fill(DEMO_PARENT.givenName);
+    await page.getByLabel('N° de téléphone portable').fill(DEMO_PARENT.phone);
+    await page.getByRole('button', { name: 'Suivant' }).click();
 
-      await page.getByRole('button', { name: 'Se déconnecter' }).click();
-      await page.getByRole('heading', { name: "Souhaitez-vous vous déconnecter d'ÉduConnect ?" }).waitFor();
-      await journey.step('educonnect-deconnexion');
-      await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
-      await page.getByRole('button', { name: 'Valider' }).waitFor();
-      expect(page.url().startsWith(`${stack.ent.baseUrl}/`)).toBe(true);
-      await expect(page.getByRole('status').textContent()).resolves.toContain('Vous êtes déconnecté');
-      await journey.step('ent-deconnecte');
-      // Logged out for real: the establishment page is closed.
-      await page.goto(`${stack.ent.baseUrl}/etablissement`);
-      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.not.toBe(
-        pupil.establishmentName,
-      );
-    });
+    await page.getByRole('heading', { name: 'Un code de sécurité a été envoyé' }).waitFor();
+    await journey.step('activation-code');
+    await page.getByLabel('Code de sécurité').fill(await smsCode(DEMO_PARENT.e164));
+    await page.getByRole('button', { name: 'Suivant' }).click();
+
+    await page.getByRole('heading', { name: 'Je choisis mon nouveau mot de passe' }).waitFor();
+    await journey.step('activation-mot-de-passe');
+    await page.getByLabel('Mot de passe', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('Confirmation du nouveau mot de passe').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Suivant' }).click();
+
+    await page.getByRole('heading', { name: 'Je confirme mon lien avec les élèves' }).waitFor();
+    await journey.step('activation-lien-eleves');
+    for (const child of DEMO_PARENT.children) {
+      const group = page.getByRole('group', { name: `${child.name} – ${child.establishment}`, exact: true });
+      await group.getByLabel('Je suis le représentant légal de cet élève').check();
+      const [year, month, day] = child.birthdate.split('-');
+      await group.getByLabel('Jour').fill(day!);
+      await group.getByLabel('Mois').fill(month!);
+      await group.getByLabel('Année').fill(year!);
+    }
+    await page.getByRole('button', { name: 'Confirmer' }).click();
+
+    await page.getByRole('heading', { name: 'Votre compte a été activé avec succès' }).waitFor();
+    await journey.step('activation-reussie');
+    const identifier = (await page.locator('.identifier').textContent())?.trim() ?? '';
+    expect(identifier).toMatch(/^s\.durand\d+$/);
+    await page.getByRole('button', { name: 'Accéder à mes services' }).click();
+
+    // Back at the ENT, logged in: two establishments, so the chooser.
+    await page.getByRole('heading', { name: 'Choisissez un établissement' }).waitFor();
+    expect(new URL(page.url()).origin).toBe(stack.ent.baseUrl);
+    await journey.step('ent-choix-etablissement');
+    const lycee = DEMO_PARENT.children.find((c) => c.establishment.startsWith('Lycée'))!;
+    const college = DEMO_PARENT.children.find((c) => c.establishment.startsWith('Collège'))!;
+    await expect(
+      page.getByRole('button', { name: new RegExp(lycee.establishment) }).textContent(),
+    ).resolves.toContain(lycee.name);
+    await page.getByRole('button', { name: new RegExp(lycee.establishment) }).click();
+
+    await page.getByRole('heading', { level: 1, name: lycee.establishment }).waitFor();
+    const children = page.getByRole('region', { name: 'Vos enfants dans cet établissement' });
+    await expect(children.textContent()).resolves.toContain(lycee.name);
+    await expect(children.textContent()).resolves.not.toContain(college.name);
+    await expect(page.getByRole('main').textContent()).resolves.toContain('Représentant légal');
+    await expect(page.getByRole('link', { name: /Mon compte EduConnect/i }).count()).resolves.toBe(0);
+    await journey.step('ent-lycee');
+
+    await page.getByRole('link', { name: "Changer d'établissement" }).click();
+    await page.getByRole('button', { name: new RegExp(college.establishment) }).click();
+    await page.getByRole('heading', { level: 1, name: college.establishment }).waitFor();
+    await expect(children.textContent()).resolves.toContain(college.name);
+    await journey.step('ent-college');
+
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.getByRole('heading', { name: "Souhaitez-vous vous déconnecter d'ÉduConnect ?" }).waitFor();
+    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+    await page.getByRole('button', { name: 'Valider' }).waitFor();
+    expect(new URL(page.url()).origin).toBe(stack.ent.baseUrl);
+
+    // Next time: identifier and password, straight to the chooser (no activation, no "Ajout d'élèves").
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('heading', { name: 'Je sélectionne mon profil' }).waitFor();
+    await logIn(journey, 'Représentant légal', identifier, NEW_PASSWORD);
+    await page.getByRole('heading', { name: 'Choisissez un établissement' }).waitFor();
+    await journey.step('ent-choix-reconnexion');
   });
+
+  it('2. a pupil logs in and lands on their establishment directly, then logs out', async () => {
+    const journey = await open('2-eleve');
+    const page = await startAtEnt(journey);
+    await logIn(journey, 'Élève', 'l.martin45', DEMO_PASSWORD);
+    await page.getByRole('heading', { level: 1, name: pupil.establishmentName }).waitFor();
+    expect(new URL(page.url()).origin).toBe(stack.ent.baseUrl);
+    const main = page.getByRole('main');
+    await expect(main.textContent()).resolves.toContain(`${pupil.givenName} ${pupil.familyName}`);
+    await expect(main.textContent()).resolves.toContain('Élève');
+    await expect(page.getByRole('link', { name: "Changer d'établissement" }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: /Mon compte EduConnect/i }).count()).resolves.toBe(0);
+    await journey.step('ent-etablissement-eleve');
+
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.getByRole('heading', { name: "Souhaitez-vous vous déconnecter d'ÉduConnect ?" }).waitFor();
+    await journey.step('educonnect-deconnexion');
+    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+    await page.getByRole('button', { name: 'Valider' }).waitFor();
+    expect(page.url().startsWith(`${stack.ent.baseUrl}/`)).toBe(true);
+    await expect(page.getByRole('status').textContent()).resolves.toContain('Vous êtes déconnecté');
+    await journey.step('ent-deconnecte');
+    // Logged out for real: the establishment page is closed.
+    await page.goto(`${stack.ent.baseUrl}/etablissement`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.not.toBe(
+      pupil.establishmentName,
+    );
+  });
+
+  // The error journeys once, at desktop width.
+  if (viewport.name !== 'desktop') return;
 
   it('3a. a wrong password gets one message, then the right password gets in', async () => {
     const journey = await open('3a-mot-de-passe');
@@ -184,12 +300,15 @@ describe('demo ENT and EduConnect in Chromium', () => {
     const page = await startAtEnt(journey);
     await logIn(journey, 'Élève', 'l.martin45', DEMO_PASSWORD);
     await page.getByRole('heading', { level: 1, name: pupil.establishmentName }).waitFor();
-    const before = stack.ent.ent.sessions.size;
+    const sessionId = (await page.context().cookies(stack.ent.baseUrl)).find(
+      (c) => c.name === 'ent_session',
+    )?.value;
+    expect(stack.ent.ent.sessions.find(sessionId)?.user).toBeDefined();
     // Logging out at EduConnect itself (another service's logout, or the IdP's own page).
     await page.goto(`${stack.idp.baseUrl}/session/end`);
     await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
     await page.getByRole('heading', { name: 'Vous êtes déconnecté' }).waitFor();
-    await expect.poll(() => stack.ent.ent.sessions.size).toBe(before - 1);
+    await expect.poll(() => stack.ent.ent.sessions.find(sessionId)).toBeUndefined();
     await page.goto(`${stack.ent.baseUrl}/etablissement`);
     await page.getByRole('heading', { name: 'Votre session a expiré' }).waitFor();
   });
