@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export type SmsTransportKind = 'log' | 'http';
@@ -23,6 +24,8 @@ export interface Config {
   /** Load shedding: login POSTs waiting for a password hash beyond this queue get a 503. */
   hashQueueLimit: number;
   hashWorkers: number;
+  /** Server processes (cluster) sharing the port; more than 1 needs PostgreSQL. */
+  webConcurrency: number;
   smsCodeTtlSeconds: number;
   smsTransport: SmsTransportKind;
   smsHttpUrl: string | undefined;
@@ -139,6 +142,17 @@ export function loadConfig(env: Env = process.env): Config {
 
   const entPort = integer(env, 'ENT_PORT', 4000, problems, 0);
   const hashWorkers = integer(env, 'HASH_WORKERS', 0, problems, 0, 64);
+  // One process per core in production on PostgreSQL; PGlite is embedded in a single process.
+  const webConcurrency = integer(
+    env,
+    'WEB_CONCURRENCY',
+    production && databaseUrl ? availableParallelism() : 1,
+    problems,
+    1,
+    64,
+  );
+  if (webConcurrency > 1 && !databaseUrl)
+    problems.push('WEB_CONCURRENCY supérieur à 1 demande DATABASE_URL (PGlite ne sert qu’un seul processus)');
 
   const config: Config = {
     production,
@@ -154,6 +168,7 @@ export function loadConfig(env: Env = process.env): Config {
     demoData: !production && env.DEMO_DATA !== 'false',
     hashQueueLimit: integer(env, 'HASH_QUEUE_LIMIT', 64, problems, 1, 100000),
     hashWorkers,
+    webConcurrency,
     smsCodeTtlSeconds: integer(env, 'SMS_CODE_TTL_SECONDS', 1800, problems, 60, 86400),
     smsTransport,
     smsHttpUrl,

@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { createLogger } from './app.js';
+import { hashWorkersPerProcess, runPrimary } from './cluster.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -22,11 +24,15 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config);
+  if (config.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config, logger);
   const db = await openDatabase(config);
-  const applied = await migrateToLatest(db);
-  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  if (cluster.isPrimary) {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+  config.hashWorkers = hashWorkersPerProcess(config);
   const idp = await buildIdentityProvider(config, db, logger);
-  if (config.demoData) await seedDemoData(db, config, idp.services.hasher);
+  if (config.demoData && cluster.isPrimary) await seedDemoData(db, config, idp.services.hasher);
 
   // The demo ENT runs beside the IdP outside production (DEMO_ENT=false to skip it), once the IdP listens.
   const ent =

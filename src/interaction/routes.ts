@@ -9,17 +9,11 @@ import {
   findAccountById,
   isProfile,
   PROFILE_LABELS,
-  recordLogin,
   setPassword,
 } from '../accounts/accounts.js';
+import { recordSuccessfulLogin } from '../accounts/login-record.js';
 import { checkPassword } from '../accounts/password-policy.js';
-import {
-  ACCOUNT_POLICY,
-  checkThrottle,
-  clearFailures,
-  IP_POLICY,
-  recordFailure,
-} from '../accounts/throttle.js';
+import { ACCOUNT_POLICY, checkThrottle, IP_POLICY, recordFailure } from '../accounts/throttle.js';
 import type { Profile } from '../db/schema.js';
 import { MalformedFormError, textField } from '../http/form.js';
 import { renderMessage, renderPage } from '../http/render.js';
@@ -180,17 +174,13 @@ export function interactionRoutes(services: Services, options: InteractionRoutes
       return page(401, { message: FAILED_LOGIN_MESSAGE });
     }
     const { account } = result;
-    await Promise.all([
-      clearFailures(db, accountKey),
-      recordLogin(db, account.id),
-      audit.record({
-        event: 'login.success',
-        accountId: account.id,
-        clientId: interaction.params.client_id as string,
-        ip: ctx.ip,
-        detail: { profile, method: 'password' },
-      }),
-    ]);
+    await recordSuccessfulLogin(db, audit, {
+      accountId: account.id,
+      throttleKey: accountKey,
+      clientId: interaction.params.client_id as string,
+      ip: ctx.ip,
+      detail: { profile, method: 'password' },
+    });
     await continueLogin(services, steps, ctx, interaction, { accountId: account.id, amr: ['pwd'] });
   });
 

@@ -2,12 +2,17 @@ import { sql } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/database.js';
 
+const CLIENT_CACHE_MS = 5_000;
+
 /**
  * oidc-provider storage over kysely: one table for every model (sessions, interactions, codes,
  * tokens, grants...), keyed by (kind, id), with the lookups the provider needs indexed. Clients are
  * read from their own table, written by the `educonnect clients` command.
  */
-export function createAdapterFactory(db: Db) {
+export function createAdapterFactory(db: Db, clientCacheMs = CLIENT_CACHE_MS) {
+  // Clients are read on nearly every request (authorize, interaction pages, token, userinfo): keep
+  // them a few seconds in memory. A client removed or changed by the CLI takes effect within that.
+  const clients = new Map<string, { metadata: AdapterPayload | undefined; until: number }>();
   return class KyselyAdapter implements Adapter {
     constructor(private readonly kind: string) {}
 
@@ -39,12 +44,19 @@ export function createAdapterFactory(db: Db) {
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.kind === 'Client') {
+        const cached = clients.get(id);
+        if (cached && cached.until > Date.now()) return cached.metadata && { ...cached.metadata };
         const client = await db
           .selectFrom('oidc_clients')
           .select('metadata')
           .where('client_id', '=', id)
           .executeTakeFirst();
-        return client?.metadata as AdapterPayload | undefined;
+        const metadata = client?.metadata as AdapterPayload | undefined;
+        if (metadata && clientCacheMs > 0) {
+          if (clients.size > 10_000) clients.clear();
+          clients.set(id, { metadata, until: Date.now() + clientCacheMs });
+        }
+        return metadata;
       }
       const row = await db
         .selectFrom('oidc_payloads')
