@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import type { NewAccount } from './db/schema.js';
 import { addClient } from './oidc/clients.js';
+import { seedDemoRegistry } from './registry/demo-registry.js';
 
 export const DEMO_CLIENT_ID = 'ent-demo';
 export const DEMO_PASSWORD = 'Cartable#2026';
@@ -87,4 +88,5 @@ export async function seedDemoData(db: Db, config: Config, hasher: PasswordHashe
       .onConflict((oc) => oc.column('identifier').doNothing())
       .execute();
   }
+  await seedDemoRegistry(db);
 }

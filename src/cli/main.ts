@@ -2,11 +2,12 @@ import { PasswordHasher } from '../accounts/password-hasher.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { type Db, openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { CliError, type CliContext, type Command } from './command.js';
+import { type CliContext, CliError, type Command } from './command.js';
 import { coreCommands } from './core-commands.js';
+import { registryCommands } from './registry-commands.js';
 
 /** Every command of `educonnect`; a flow adds its own list here. */
-const commands: Command[] = [...coreCommands];
+const commands: Command[] = [...coreCommands, ...registryCommands];
 
 function help(): string {
   return [

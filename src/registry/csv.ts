@@ -114,8 +114,11 @@ export function parseRegistryCsv(content: Buffer | string, today = new Date()): 
       from_line: 2,
       skip_empty_lines: true,
       relax_column_count: true,
-      trim: true,
-      info: true,
+      // Cheaper than `info: true` (which copies the parser state for every record).
+      on_record: (record: string[], context: { lines: number }) => ({
+        record: record.map((field) => field.trim()),
+        info: { lines: context.lines },
+      }),
     }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
     const err = error as { lines?: number; message: string };

@@ -98,13 +98,13 @@ export async function importRegistry(
         from pupil_representatives pr
         join pupils p on p.id = pr.pupil_id
         join representatives r on r.id = pr.representative_id
-        where p.establishment_uai = any(${uais}::text[]) or p.registry_id = any(${pupilIds}::text[])`.execute(
-        trx,
-      );
+        where p.establishment_uai = any(${uais}::text[])
+           or p.registry_id in (select unnest(${pupilIds}::text[]))`.execute(trx);
 
       const unlisted = await sql<{ n: number }>`
         select count(*)::int as n from pupils
-        where establishment_uai = any(${uais}::text[]) and not (registry_id = any(${pupilIds}::text[]))
+        where establishment_uai = any(${uais}::text[])
+          and registry_id not in (select unnest(${pupilIds}::text[]))
           and exists (select 1 from pupil_representatives pr where pr.pupil_id = pupils.id)`.execute(trx);
 
       const p = [...pupils.values()];

@@ -51,12 +51,15 @@ export function normalizePhone(input: string): string | undefined {
       if (overseas) return overseas;
     }
     compact = `+33${rest}`;
+    if (/^\+33[67][0-9]{8}$/.test(compact)) return compact;
   }
   if (!compact.startsWith('+')) {
     if (/^[67][0-9]{8}$/.test(compact)) compact = `0${compact}`; // typed after a "+33" shown beside the field
     if (/^0[0-9]{9}$/.test(compact)) {
       const overseas = overseasFromNational(compact);
       if (overseas) return overseas;
+      // Metropolitan mobiles (06, 07) are most of a registry: no need for the full parser.
+      if (/^0[67]/.test(compact)) return `+33${compact.slice(1)}`;
     }
     const parsed = parsePhoneNumberFromString(compact, 'FR');
     return parsed?.isValid() ? parsed.number : undefined;
