@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { type Options, parse } from 'csv-parse/sync';
 import { foldName } from '../accounts/identifier.js';
 import type { EstablishmentKind } from '../db/schema.js';
 import { normalizePhone } from './phone.js';
@@ -109,7 +109,7 @@ export function parseRegistryCsv(content: Buffer | string, today = new Date()): 
   }
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, {
+    const options: Options = {
       delimiter,
       from_line: 2,
       skip_empty_lines: true,
@@ -119,7 +119,8 @@ export function parseRegistryCsv(content: Buffer | string, today = new Date()): 
         record: record.map((field) => field.trim()),
         info: { lines: context.lines },
       }),
-    }) as unknown as { record: string[]; info: { lines: number } }[];
+    };
+    records = parse(text, options) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (error) {
     const err = error as { lines?: number; message: string };
     return {
