@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../src/demo.js';
 import { Journey, launchChromium } from '../helpers/chromium.js';
-import { ensureDemoPupil } from '../helpers/demo-fixtures.js';
+import { demoPupil } from '../helpers/demo-fixtures.js';
 import { type DemoStack, startDemoStack, startTestEnt } from '../helpers/demo-stack.js';
 
 const NEW_PASSWORD = 'Trousse-Bleue-42';
@@ -36,12 +36,12 @@ afterAll(async () => {
 /** Each width gets its own IdP + ENT (the demo parent can be activated once per database). */
 describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewport) => {
   let stack: DemoStack;
-  let pupil: Awaited<ReturnType<typeof ensureDemoPupil>>;
+  let pupil: Awaited<ReturnType<typeof demoPupil>>;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
     stack = await startDemoStack('pglite');
-    pupil = await ensureDemoPupil(stack.idp.database.db, 'l.martin45');
+    pupil = await demoPupil(stack.idp.database.db, 'l.martin45');
   });
   afterEach(async () => {
     await Promise.all(contexts.splice(0).map((c) => c.close()));

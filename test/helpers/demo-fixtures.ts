@@ -7,47 +7,18 @@ export interface DemoPupil {
   establishmentUai: string;
 }
 
-/**
- * The demo pupil account and its establishment. Uses the demo registry when it binds the account;
- * otherwise binds it to a small fixture collège, so the ENT's pupil journey does not depend on it.
- */
-export async function ensureDemoPupil(db: Db, identifier: string): Promise<DemoPupil> {
-  const account = await db
+/** A demo pupil account and the establishment the demo registry binds it to. */
+export async function demoPupil(db: Db, identifier: string): Promise<DemoPupil> {
+  const row = await db
     .selectFrom('accounts')
-    .select(['id', 'given_name', 'family_name', 'birth_date'])
-    .where('identifier', '=', identifier)
-    .executeTakeFirstOrThrow();
-  const bound = () =>
-    db
-      .selectFrom('pupils')
-      .innerJoin('establishments', 'establishments.uai', 'pupils.establishment_uai')
-      .select(['establishments.name', 'establishments.uai'])
-      .where('pupils.account_id', '=', account.id)
-      .executeTakeFirst();
-  let row = await bound();
-  if (!row) {
-    await db
-      .insertInto('establishments')
-      .values({ uai: '0869999Z', name: 'Collège des Tests', kind: 'college', town: 'Poitiers' })
-      .onConflict((oc) => oc.column('uai').doNothing())
-      .execute();
-    await db
-      .insertInto('pupils')
-      .values({
-        registry_id: `TEST-${identifier}`,
-        family_name: account.family_name,
-        given_name: account.given_name,
-        birth_date: account.birth_date ?? '2011-01-01',
-        level: '4EME',
-        establishment_uai: '0869999Z',
-        account_id: account.id,
-      })
-      .execute();
-    row = (await bound())!;
-  }
+    .innerJoin('pupils', 'pupils.account_id', 'accounts.id')
+    .innerJoin('establishments', 'establishments.uai', 'pupils.establishment_uai')
+    .select(['accounts.given_name', 'accounts.family_name', 'establishments.name', 'establishments.uai'])
+    .where('accounts.identifier', '=', identifier)
+    .executeTakeFirstOrThrow(() => new Error(`demo pupil ${identifier} is not bound to an establishment`));
   return {
-    givenName: account.given_name,
-    familyName: account.family_name,
+    givenName: row.given_name,
+    familyName: row.family_name,
     establishmentName: row.name,
     establishmentUai: row.uai,
   };
