@@ -266,9 +266,8 @@ export async function resendCode(deps: ActivationDeps, flow: RegistryFlow): Prom
       })
       .where('id', '=', flow.id)
       .where('state', '=', 'code_sent')
-      .where((eb) =>
-        flow.last_sent_at ? eb('last_sent_at', '=', flow.last_sent_at) : eb('last_sent_at', 'is', null),
-      )
+      // `sends` as a version: two resends racing send one SMS (timestamps lose precision in JS).
+      .where('sends', '=', flow.sends)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) !== 1)
       return { status: 'cooldown', seconds: deps.config.smsResendCooldownSeconds };
@@ -348,7 +347,7 @@ export async function completeActivation(
       .where('id', '=', flowId)
       .forUpdate()
       .executeTakeFirst();
-    if (!flow || flow.state !== 'password_chosen' || !flow.password_hash || flow.code_consumed_at)
+    if (flow?.state !== 'password_chosen' || !flow.password_hash || flow.code_consumed_at)
       return { status: 'ended' };
     const ids = representativeIds(flow);
     const representatives = await trx
@@ -358,7 +357,9 @@ export async function completeActivation(
       .orderBy('id')
       .forUpdate()
       .execute();
-    const holder = representatives[0];
+    // Registries differ in spelling ("DURAND" in one, "Durand" in another): prefer mixed case.
+    const holder =
+      representatives.find((r) => r.family_name !== r.family_name.toUpperCase()) ?? representatives[0];
     if (!holder) return { status: 'ended' };
     if (representatives.some((r) => r.account_id)) {
       await trx

@@ -46,7 +46,7 @@ export function bindingStep(db: Db): LoginStep {
     name: 'eleves',
     async isNeeded(accountId) {
       const account = await findAccountById(db, accountId);
-      if (!account || account.profile !== 'responsable_legal') return false;
+      if (account?.profile !== 'responsable_legal') return false;
       if ((await unansweredPupils(db, account)).length === 0) return false;
       return !(await recentlyFailed(db, account.id));
     },
