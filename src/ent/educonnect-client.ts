@@ -45,6 +45,8 @@ function isNetworkError(error: unknown): boolean {
 export class EduConnectClient {
   private configuration: Promise<oidc.Configuration> | undefined;
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  /** jti of accepted logout tokens until they are too old anyway: a replay cannot end a newer session. */
+  private readonly seenLogoutTokens = new Map<string, number>();
 
   constructor(private readonly config: EntConfig) {}
 
@@ -166,6 +168,10 @@ export class EduConnectClient {
     const subject = typeof payload.sub === 'string' ? payload.sub : undefined;
     const idpSessionId = typeof payload.sid === 'string' ? payload.sid : undefined;
     if (!subject && !idpSessionId) throw new InvalidLogoutTokenError('neither sub nor sid');
+    const now = Date.now();
+    for (const [jti, until] of this.seenLogoutTokens) if (until < now) this.seenLogoutTokens.delete(jti);
+    if (this.seenLogoutTokens.has(payload.jti!)) throw new InvalidLogoutTokenError('replayed jti');
+    this.seenLogoutTokens.set(payload.jti!, now + 5 * 60_000);
     return { subject, idpSessionId, jti: payload.jti };
   }
 }

@@ -70,6 +70,14 @@ describe('demo ENT over HTTP', () => {
     expect(stack.ent.ent.sessions.find(other.id)).toBeDefined();
   });
 
+  it('refuses a replayed logout token: a session opened after the logout survives', async () => {
+    const token = await logoutToken({ sub: 'subject-3' });
+    expect((await postLogout({ logout_token: token })).status).toBe(200);
+    const later = loggedInSession('subject-3');
+    expect((await postLogout({ logout_token: token })).status).toBe(400);
+    expect(stack.ent.ent.sessions.find(later.id)).toBeDefined();
+  });
+
   it.each([
     ['a token that is not a JWT', async () => 'not-a-token'],
     [
