@@ -1,10 +1,10 @@
 import Koa from 'koa';
 import { type Logger, pino } from 'pino';
+import { Csrf } from '../http/csrf.js';
 import { requestLog } from '../http/request-log.js';
 import { securityHeaders } from '../http/security-headers.js';
 import { staticFiles } from '../http/static-files.js';
 import type { EntConfig } from './config.js';
-import { EntCsrf } from './csrf.js';
 import { EduConnectClient } from './educonnect-client.js';
 import { entRoutes, MESSAGES, renderEntMessage } from './routes.js';
 import { SessionStore } from './sessions.js';
@@ -50,7 +50,7 @@ export function createEntApp(config: EntConfig, options: EntAppOptions = {}): En
       if (ctx.status === 404 && ctx.body === undefined) renderEntMessage(ctx, MESSAGES.notFound, 404);
     } catch (error) {
       const err = error as Error & { status?: number };
-      if (err.name === 'EntCsrfError') return renderEntMessage(ctx, MESSAGES.csrf, 403);
+      if (err.name === 'CsrfError') return renderEntMessage(ctx, MESSAGES.csrf, 403);
       if (err.status && err.status >= 400 && err.status < 500)
         return renderEntMessage(ctx, { ...MESSAGES.technical, title: 'Demande invalide' }, err.status);
       logger.error({ err, reqId: ctx.state.requestId }, 'unhandled error');
@@ -61,7 +61,7 @@ export function createEntApp(config: EntConfig, options: EntAppOptions = {}): En
   const router = entRoutes({
     client,
     sessions,
-    csrf: new EntCsrf(config.csrfSecret),
+    csrf: new Csrf(config.csrfSecret, 'ent_csrf'),
     logger,
     secureCookies: config.baseUrl.startsWith('https:'),
   });

@@ -11,9 +11,9 @@ import {
   EntMessagePage,
   type EntMessageProps,
 } from '../../views/ent/pages.js';
+import type { Csrf } from '../http/csrf.js';
 import { textField } from '../http/form.js';
 import { renderPage } from '../http/render.js';
-import type { EntCsrf } from './csrf.js';
 import { type EduConnectClient, IdpUnavailableError, InvalidLogoutTokenError } from './educonnect-client.js';
 import {
   childrenIn,
@@ -33,7 +33,7 @@ const START_AGAIN = { href: '/', label: 'Se connecter à nouveau' };
 export interface EntRouteDeps {
   client: EduConnectClient;
   sessions: SessionStore;
-  csrf: EntCsrf;
+  csrf: Csrf;
   logger: Logger;
   secureCookies: boolean;
 }

@@ -42,14 +42,6 @@ export interface InteractionTools {
   services: Services;
 }
 
-export class CsrfError extends Error {
-  readonly status = 403;
-  constructor() {
-    super('invalid CSRF token');
-    this.name = 'CsrfError';
-  }
-}
-
 function throttleKey(secret: Buffer, kind: 'account' | 'ip', value: string): string {
   return `${kind}:${createHmac('sha256', secret).update(value).digest('base64url').slice(0, 32)}`;
 }
@@ -58,10 +50,8 @@ export function interactionRoutes(services: Services, options: InteractionRoutes
   const { provider, db, hasher, csrf, audit } = services;
   const router = new Router({ prefix: '/interaction/:uid' });
   const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '32kb' });
-  const requireCsrf = (ctx: Context) => {
-    if (!csrf.verify(ctx, (ctx.request.body as Record<string, unknown> | undefined)?._csrf))
-      throw new CsrfError();
-  };
+  const requireCsrf = (ctx: Context) =>
+    csrf.check(ctx, (ctx.request.body as Record<string, unknown> | undefined)?._csrf);
 
   const passwordStep: LoginStep = {
     name: 'password',
