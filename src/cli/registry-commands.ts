@@ -26,6 +26,7 @@ export const registryCommands: Command[] = [
           `Impossible de lire ${file} : ${(error as NodeJS.ErrnoException).code ?? 'erreur'}`,
         );
       }
+      const db = await database();
       const started = performance.now();
       const parsed = parseRegistryCsv(content);
       if (parsed.errors.length > 0) {
@@ -38,7 +39,7 @@ export const registryCommands: Command[] = [
         );
       }
       const dryRun = Boolean(values['dry-run']);
-      const summary = await importRegistry(await database(), parsed.lines, { dryRun });
+      const summary = await importRegistry(db, parsed.lines, { dryRun });
       print({
         file,
         dryRun,
