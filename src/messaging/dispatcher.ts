@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { claimDueMessages, markAttemptFailed, markSent } from './outbox.js';
+import { claimDueMessages, markAttemptFailed, markSent, purgeMessagingState } from './outbox.js';
 import type { Transport } from './transports.js';
 
 export interface DispatcherOptions {
@@ -18,6 +18,7 @@ export interface DispatcherOptions {
  */
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
+  private purgeTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -33,6 +34,15 @@ export class OutboxDispatcher {
     this.stopped = false;
     this.timer = setInterval(() => this.wake(), this.options.pollMs);
     this.timer.unref();
+    this.purgeTimer = setInterval(
+      () => {
+        purgeMessagingState(this.db).catch((error) =>
+          this.logger.warn({ err: error }, 'outbox purge failed'),
+        );
+      },
+      10 * 60 * 1000,
+    );
+    this.purgeTimer.unref();
     this.wake();
   }
 
@@ -103,6 +113,7 @@ export class OutboxDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.running;
   }
 }

@@ -107,3 +107,27 @@ export async function markAttemptFailed(
     .where('id', '=', id)
     .execute();
 }
+
+/**
+ * Housekeeping: delivered messages after 30 days (failed ones stay for inspection 90 days), SMS
+ * counters of past hours, and self-service flows a day after they expired.
+ */
+export async function purgeMessagingState(db: Db): Promise<void> {
+  await db
+    .deleteFrom('outbox_messages')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'sent'), eb('created_at', '<', sql<Date>`now() - interval '30 days'`)]),
+        eb.and([eb('status', '=', 'failed'), eb('created_at', '<', sql<Date>`now() - interval '90 days'`)]),
+      ]),
+    )
+    .execute();
+  await db
+    .deleteFrom('sms_send_counters')
+    .where('window_start', '<', sql<Date>`now() - interval '2 hours'`)
+    .execute();
+  await db
+    .deleteFrom('registry_flows')
+    .where('expires_at', '<', sql<Date>`now() - interval '1 day'`)
+    .execute();
+}

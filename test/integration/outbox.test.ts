@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueMessage } from '../../src/messaging/outbox.js';
+import { enqueueMessage, purgeMessagingState } from '../../src/messaging/outbox.js';
 import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/registry/csv.js';
 import { importRegistry } from '../../src/registry/import.js';
 import { HttpBrowser, textOf } from '../helpers/browser.js';
@@ -155,6 +155,50 @@ describe.each(DATABASE_KINDS)('SMS outbox over an HTTP gateway on %s', (kind) =>
     ).rejects.toThrow('rollback');
     expect(await message('+33699999999')).toBeUndefined();
     expect(gateway.requests.some((r) => r.body.includes('+33699999999'))).toBe(false);
+  });
+
+  it('purges old delivered messages, past counters and long-expired flows, and keeps the rest', async () => {
+    const db = idp.database.db;
+    const old = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    await db
+      .insertInto('outbox_messages')
+      .values([
+        { channel: 'sms', recipient: '+33600000001', body: 'ancien', status: 'sent', created_at: old },
+        {
+          channel: 'sms',
+          recipient: '+33600000002',
+          body: 'ancien échec',
+          status: 'failed',
+          created_at: old,
+        },
+      ])
+      .execute();
+    await db
+      .insertInto('sms_send_counters')
+      .values({ phone_key: 'ancien', window_start: old, sends: 3 })
+      .execute();
+    await db
+      .insertInto('registry_flows')
+      .values({ type: 'activation', interaction_uid: 'ancienne', state: 'failed', expires_at: old })
+      .execute();
+    await purgeMessagingState(db);
+    expect(await message('+33600000001')).toBeUndefined();
+    expect(await message('+33600000002')).toBeTruthy();
+    expect(
+      await db
+        .selectFrom('sms_send_counters')
+        .select('phone_key')
+        .where('phone_key', '=', 'ancien')
+        .executeTakeFirst(),
+    ).toBeUndefined();
+    expect(
+      await db
+        .selectFrom('registry_flows')
+        .select('id')
+        .where('interaction_uid', '=', 'ancienne')
+        .executeTakeFirst(),
+    ).toBeUndefined();
+    expect(await message('+33655443301')).toBeTruthy();
   });
 });
 
