@@ -118,6 +118,7 @@ export async function createIdentityProvider(
     services,
     async close() {
       clearInterval(timer);
+      await audit.flush();
       await hasher.close();
     },
   };

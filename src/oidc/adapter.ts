@@ -1,8 +1,26 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/database.js';
 
 const CLIENT_CACHE_MS = 5_000;
+
+// The provider's hot path (every page and token request) runs these few statements: plain SQL,
+// compiled once, instead of building them with the query builder on each call.
+const UPSERT = `insert into oidc_payloads (kind, id, payload, grant_id, user_code, uid, expires_at)
+  values ($1, $2, $3, $4, $5, $6, $7)
+  on conflict (kind, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
+    user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`;
+const LIVE = '(expires_at is null or expires_at > now())';
+const FIND_BY_ID = `select payload, consumed_at from oidc_payloads where kind = $1 and id = $2 and ${LIVE}`;
+const FIND_BY_UID = `select payload, consumed_at from oidc_payloads where kind = $1 and uid = $2 and ${LIVE}`;
+const FIND_BY_USER_CODE = `select payload, consumed_at from oidc_payloads where kind = $1 and user_code = $2 and ${LIVE}`;
+const CONSUME = 'update oidc_payloads set consumed_at = now() where kind = $1 and id = $2';
+const DESTROY = 'delete from oidc_payloads where kind = $1 and id = $2';
+
+interface StoredRow {
+  payload: Record<string, unknown>;
+  consumed_at: Date | null;
+}
 
 /**
  * oidc-provider storage over kysely: one table for every model (sessions, interactions, codes,
@@ -18,28 +36,17 @@ export function createAdapterFactory(db: Db, clientCacheMs = CLIENT_CACHE_MS) {
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
-      const row = {
-        kind: this.kind,
-        id,
-        payload: JSON.stringify(payload),
-        grant_id: payload.grantId ?? null,
-        user_code: payload.userCode ?? null,
-        uid: payload.uid ?? null,
-        expires_at: expiresAt,
-      };
-      await db
-        .insertInto('oidc_payloads')
-        .values(row)
-        .onConflict((oc) =>
-          oc.columns(['kind', 'id']).doUpdateSet({
-            payload: row.payload,
-            grant_id: row.grant_id,
-            user_code: row.user_code,
-            uid: row.uid,
-            expires_at: row.expires_at,
-          }),
-        )
-        .execute();
+      await db.executeQuery(
+        CompiledQuery.raw(UPSERT, [
+          this.kind,
+          id,
+          JSON.stringify(payload),
+          payload.grantId ?? null,
+          payload.userCode ?? null,
+          payload.uid ?? null,
+          expiresAt,
+        ]),
+      );
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -58,46 +65,28 @@ export function createAdapterFactory(db: Db, clientCacheMs = CLIENT_CACHE_MS) {
         }
         return metadata;
       }
-      const row = await db
-        .selectFrom('oidc_payloads')
-        .select(['payload', 'consumed_at'])
-        .where('kind', '=', this.kind)
-        .where('id', '=', id)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
-        .executeTakeFirst();
-      return row ? withConsumed(row) : undefined;
+      return this.first(FIND_BY_ID, id);
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return this.findBy('user_code', userCode);
+      return this.first(FIND_BY_USER_CODE, userCode);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return this.findBy('uid', uid);
+      return this.first(FIND_BY_UID, uid);
     }
 
-    private async findBy(column: 'user_code' | 'uid', value: string) {
-      const row = await db
-        .selectFrom('oidc_payloads')
-        .select(['payload', 'consumed_at'])
-        .where('kind', '=', this.kind)
-        .where(column, '=', value)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
-        .executeTakeFirst();
-      return row ? withConsumed(row) : undefined;
+    private async first(query: string, value: string) {
+      const { rows } = await db.executeQuery<StoredRow>(CompiledQuery.raw(query, [this.kind, value]));
+      return rows[0] ? withConsumed(rows[0]) : undefined;
     }
 
     async consume(id: string): Promise<void> {
-      await db
-        .updateTable('oidc_payloads')
-        .set({ consumed_at: sql`now()` })
-        .where('kind', '=', this.kind)
-        .where('id', '=', id)
-        .execute();
+      await db.executeQuery(CompiledQuery.raw(CONSUME, [this.kind, id]));
     }
 
     async destroy(id: string): Promise<void> {
-      await db.deleteFrom('oidc_payloads').where('kind', '=', this.kind).where('id', '=', id).execute();
+      await db.executeQuery(CompiledQuery.raw(DESTROY, [this.kind, id]));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
@@ -106,7 +95,7 @@ export function createAdapterFactory(db: Db, clientCacheMs = CLIENT_CACHE_MS) {
   };
 }
 
-function withConsumed(row: { payload: Record<string, unknown>; consumed_at: Date | null }): AdapterPayload {
+function withConsumed(row: StoredRow): AdapterPayload {
   const payload = row.payload as AdapterPayload;
   if (row.consumed_at) payload.consumed = Math.floor(new Date(row.consumed_at).getTime() / 1000);
   return payload;

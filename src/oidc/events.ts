@@ -7,7 +7,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 export function registerProviderEvents(provider: Provider, audit: AuditLog, logger: Logger): void {
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     const token = ctx.oidc.entities.AccessToken;
-    void audit.record({
+    audit.enqueue({
       event: 'tokens.issued',
       accountId: token?.accountId ?? ctx.oidc.entities.Account?.accountId,
       clientId: ctx.oidc.client?.clientId,

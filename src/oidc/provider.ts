@@ -147,7 +147,7 @@ export function createProvider({ config, db, jwks }: ProviderDeps): Provider {
       if (account?.status !== 'active') return undefined;
       return {
         accountId: account.id,
-        async claims(_use, scope) {
+        async claims(use, scope, requested) {
           const scopes = new Set(scope.split(' '));
           const claims: Record<string, unknown> = { sub: account.id };
           if (scopes.has('profile')) {
@@ -165,7 +165,11 @@ export function createProvider({ config, db, jwks }: ProviderDeps): Provider {
             claims.phone_number = account.phone;
             claims.phone_number_verified = true;
           }
-          if (scopes.has('educonnect')) {
+          // ID tokens carry only what the claims parameter asks for (conformIdTokenClaims): skip the
+          // registry query unless an educonnect claim was requested for the ID token itself.
+          const wanted =
+            use === 'userinfo' || SCOPE_CLAIMS.educonnect.some((name) => requested && name in requested);
+          if (scopes.has('educonnect') && wanted) {
             const clientId = ctx.oidc.client?.clientId ?? '';
             Object.assign(claims, await loadEduconnectClaims(db, pairwiseSecret, clientId, account));
           }

@@ -105,6 +105,7 @@ describe.each(DATABASE_KINDS)('OIDC code flow on %s', (kind) => {
     const done = await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' });
     expect(textOf(done.html)).toContain('Vous êtes déconnecté');
     expect(await countRows(idp.database.db, 'audit_events')).toBeGreaterThan(0);
+    await idp.idp.services.audit.flush(); // token events are written in batches
     const events = await idp.database.db
       .selectFrom('audit_events')
       .select('event')
