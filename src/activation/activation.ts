@@ -67,7 +67,7 @@ function codeText(code: string, ttlSeconds: number): string {
 }
 
 function identifierText(identifier: string): string {
-  return `ÉduConnect : un compte existe déjà pour ce numéro. Votre identifiant est ${identifier}. En cas d'oubli du mot de passe, utilisez « Mot de passe oublié ? ».`;
+  return `ÉduConnect : un compte existe déjà pour ce numéro. Votre identifiant est ${identifier}. Connectez-vous avec cet identifiant et votre mot de passe.`;
 }
 
 /**

@@ -544,6 +544,53 @@ describe.each(DATABASE_KINDS)('parent activation by SMS on %s', (kind) => {
     expect(direct.url.startsWith(RP_REDIRECT)).toBe(true);
   });
 
+  it('stops asking for new pupils after 5 wrong birth dates and lets the parent in', async () => {
+    // An account made by the school (notification) for a parent the registry knows by name and mobile.
+    await db()
+      .insertInto('accounts')
+      .values({
+        profile: 'responsable_legal',
+        identifier: 'p.vincent55',
+        given_name: 'Paul',
+        family_name: 'Vincent',
+        password_hash: await idp.idp.services.hasher.hash(PASSWORD),
+        phone: '+33655443305',
+      })
+      .execute();
+    const browser = new HttpBrowser('203.0.113.40');
+    const { request, page: choice } = await rp.begin(browser);
+    const step = await loginWithPassword(browser, choice, 'responsable_legal', 'p.vincent55', PASSWORD);
+    expect(textOf(step.html)).toContain("Ajout d'élèves");
+    expect(textOf(step.html)).toContain('Camille Vincent – Collège Jean Moulin');
+    for (let i = 0; i < 4; i++) {
+      const wrong = await browser.submit(step, '/eleves', await answer('C-E9', 'oui', ['01', '01', '2012']));
+      expect(wrong.status).toBe(400);
+    }
+    const stopped = await browser.submit(step, '/eleves', await answer('C-E9', 'oui', ['02', '01', '2012']));
+    expect(stopped.status).toBe(403);
+    expect(textOf(stopped.html)).toContain("Ajout d'élèves interrompu");
+    const callback = await browser.submit(stopped, '/eleves/continuer', {}, isCallback);
+    expect(callback.url.startsWith(RP_REDIRECT)).toBe(true);
+    await rp.exchange(callback.url, request);
+    const account = await db()
+      .selectFrom('accounts')
+      .select('id')
+      .where('identifier', '=', 'p.vincent55')
+      .executeTakeFirstOrThrow();
+    expect(
+      await db()
+        .selectFrom('account_pupils')
+        .select('pupil_id')
+        .where('account_id', '=', account.id)
+        .execute(),
+    ).toEqual([]);
+    // Not asked again at the next login (for a day).
+    const next = new HttpBrowser('203.0.113.41');
+    const { page: choice2 } = await rp.begin(next);
+    const direct = await loginWithPassword(next, choice2, 'responsable_legal', 'p.vincent55', PASSWORD);
+    expect(direct.url.startsWith(RP_REDIRECT)).toBe(true);
+  });
+
   it('refuses bad input with French 4xx pages and writes nothing', async () => {
     const browser = new HttpBrowser();
     const { page } = await openActivation(browser);
