@@ -386,6 +386,24 @@ describe.each(DATABASE_KINDS)('parent activation by SMS on %s', (kind) => {
     expect(textOf(next.html)).toContain('Je choisis mon nouveau mot de passe');
   });
 
+  it('binds a code to its activation: another activation of the same parent refuses it', async () => {
+    const a = new HttpBrowser();
+    const b = new HttpBrowser();
+    const first = await identify(a, 'Simon', 'Thierry', '06 55 44 33 03');
+    const codeA = await latestCode('+33655443303');
+    const second = await identify(b, 'Simon', 'Thierry', '06 55 44 33 03');
+    const codeB = await latestCode('+33655443303');
+    if (codeA === codeB) return; // one chance in a million
+    const refused = await b.submit(second.page, '/activation/code', { code: codeA });
+    expect(refused.status).toBe(400);
+    expect(textOf(refused.html)).toContain('Le code de sécurité est incorrect.');
+    const accepted = await a.submit(first.page, '/activation/code', { code: codeA });
+    expect(textOf(accepted.html)).toContain('Je choisis mon nouveau mot de passe');
+    // Used once: sending it again does not verify anything, the flow has moved on.
+    const again = await a.submit(first.page, '/activation/code', { code: codeA });
+    expect(again.url).toMatch(/\/activation\/mot-de-passe$/);
+  });
+
   it('caps the SMS requests per number and hour, for known and unknown numbers alike', async () => {
     for (const [nom, prenom, telephone] of [
       ['Laurent', 'Aurélie', '06 55 44 33 04'],
