@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { PupilAnswer } from '../src/activation/pupil-answers.js';
 import type { PupilChoice } from '../src/registry/registry.js';
 import {
@@ -26,7 +27,7 @@ function StepFrame({
   errors?: FieldErrors;
   message?: string;
   scripts?: string[];
-  children: preact.ComponentChildren;
+  children: ComponentChildren;
 }) {
   const failed = Boolean(message || (errors && Object.keys(errors).length > 0));
   return (

@@ -125,7 +125,7 @@ export async function startActivation(
         type: 'activation',
         interaction_uid: interactionUid,
         state: 'code_sent',
-        expires_at: sql`now() + make_interval(secs => ${FLOW_TTL_SECONDS})`,
+        expires_at: sql`now() + make_interval(secs => ${Math.max(FLOW_TTL_SECONDS, ttl)})`,
         family_name: identity.familyName,
         given_name: identity.givenName,
         mobile: identity.mobile,
