@@ -14,7 +14,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('state', 'text', (c) =>
       c
         .notNull()
-        .check(sql`state in ('pending', 'code_sent', 'code_verified', 'password_chosen', 'completed', 'failed')`),
+        .check(
+          sql`state in ('pending', 'code_sent', 'code_verified', 'password_chosen', 'completed', 'failed')`,
+        ),
     )
     .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
     .addColumn('family_name', 'text')
