@@ -137,7 +137,13 @@ export interface RegistryTables {
 }
 
 export type FlowType = 'activation' | 'binding';
-export type FlowState = 'pending' | 'code_sent' | 'code_verified' | 'password_chosen' | 'completed' | 'failed';
+export type FlowState =
+  | 'pending'
+  | 'code_sent'
+  | 'code_verified'
+  | 'password_chosen'
+  | 'completed'
+  | 'failed';
 
 export interface RegistryFlowsTable {
   id: Generated<string>;

@@ -18,8 +18,26 @@ export interface Jwks {
 
 export const ALGORITHMS = ['RS256', 'ES256'] as const;
 
+/** `20260123143015123`: creation time to the millisecond, so kids sort by age. */
 function stamp(date = new Date()): string {
-  return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return date
+    .toISOString()
+    .replace(/[-:T.]/g, '')
+    .slice(0, 17);
+}
+
+/** A creation time strictly after every existing key's, even within the same millisecond. */
+function nextStamp(jwks: Jwks, now: Date): Date {
+  const newest = Math.max(
+    0,
+    ...jwks.keys.map((k) => {
+      const digits = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})?/.exec(k.kid);
+      if (!digits) return 0;
+      const [, y, mo, d, h, mi, s, ms = '0'] = digits;
+      return Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!, +ms);
+    }),
+  );
+  return new Date(Math.max(now.getTime(), newest + 1));
 }
 
 export async function generateSigningKey(alg: SigningJwk['alg'], now = new Date()): Promise<SigningJwk> {
@@ -86,6 +104,7 @@ export async function rotate(jwks: Jwks, now = new Date()): Promise<{ jwks: Jwks
     };
   }
   const signers = jwks.keys.filter((_, i) => states[i]!.state === 'signing');
-  const fresh = await Promise.all(ALGORITHMS.map((alg) => generateSigningKey(alg, now)));
+  const created = nextStamp(jwks, now);
+  const fresh = await Promise.all(ALGORITHMS.map((alg) => generateSigningKey(alg, created)));
   return { jwks: { keys: [...signers, ...fresh] }, step: 'published' };
 }

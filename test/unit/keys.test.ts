@@ -36,4 +36,14 @@ describe('signing key rotation', () => {
     expect(next.jwks.keys.some((k) => oldKids.includes(k.kid))).toBe(false);
     expect(next.jwks.keys).toHaveLength(4);
   });
+
+  it('orders keys created within the same millisecond: new keys are always pending, never retiring', async () => {
+    const now = new Date('2026-05-05T10:00:00.000Z');
+    const initial: Jwks = { keys: await Promise.all(ALGORITHMS.map((alg) => generateSigningKey(alg, now))) };
+    for (let i = 0; i < 10; i++) {
+      const { jwks, step } = await rotate(initial, now);
+      expect(step).toBe('published');
+      expect(describeKeys(jwks).filter((k) => k.state === 'pending')).toHaveLength(2);
+    }
+  });
 });
