@@ -52,18 +52,47 @@ export function findAccountByIdentifier(db: Db, identifier: string): Promise<Acc
 
 export type AuthenticationResult = { ok: true; account: Account } | { ok: false };
 
+export interface LoginCandidate {
+  account: Account | undefined;
+  /** > 0 when one of the throttle keys is blocked: seconds until it is released. */
+  retryAfterSeconds: number;
+}
+
 /**
- * Checks an identifier and password for a profile. Unknown identifiers, wrong profiles, disabled
- * accounts and wrong passwords all cost one argon2id verify and give the same answer.
+ * The account behind an identifier and the throttle state of the login attempt, in one round trip
+ * (the login POST is the hot path of the first school day).
+ */
+export async function loadLoginCandidate(
+  db: Db,
+  identifier: string,
+  throttleKeys: string[],
+): Promise<LoginCandidate> {
+  const { rows } = await sql<Account & { throttle_until: Date | null }>`
+    select a.*, t.until as throttle_until
+    from (select max(blocked_until) as until from login_throttle
+          where key in (${sql.join(throttleKeys)}) and blocked_until > now()) as t
+    left join accounts a on a.identifier = ${identifier.trim().toLowerCase()}`.execute(db);
+  const row = rows[0];
+  const until = row?.throttle_until ? new Date(row.throttle_until).getTime() : 0;
+  let account: Account | undefined;
+  if (row?.id) {
+    const { throttle_until: _, ...rest } = row;
+    account = rest;
+  }
+  return { account, retryAfterSeconds: until ? Math.max(1, Math.ceil((until - Date.now()) / 1000)) : 0 };
+}
+
+/**
+ * Checks a password for a profile. Unknown identifiers, wrong profiles, disabled accounts and wrong
+ * passwords all cost one argon2id verify and give the same answer.
  */
 export async function authenticate(
   db: Db,
   hasher: PasswordHasher,
-  identifier: string,
+  account: Account | undefined,
   password: string,
   profile: Profile,
 ): Promise<AuthenticationResult> {
-  const account = await findAccountByIdentifier(db, identifier);
   if (!account?.password_hash) {
     await hasher.verifyDummy(password);
     return { ok: false };

@@ -44,9 +44,8 @@ async function recentlyFailed(db: Db, accountId: string): Promise<boolean> {
 export function bindingStep(db: Db): LoginStep {
   return {
     name: 'eleves',
-    async isNeeded(accountId) {
-      const account = await findAccountById(db, accountId);
-      if (account?.profile !== 'responsable_legal') return false;
+    async isNeeded(account) {
+      if (account.profile !== 'responsable_legal') return false;
       if ((await unansweredPupils(db, account)).length === 0) return false;
       return !(await recentlyFailed(db, account.id));
     },

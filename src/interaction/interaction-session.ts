@@ -1,5 +1,7 @@
 import type { Context } from 'koa';
 import type { errors, InteractionResults } from 'oidc-provider';
+import { findAccountById } from '../accounts/accounts.js';
+import type { Account } from '../db/schema.js';
 import type { Services } from '../services.js';
 import type { LoginStep, PendingLogin } from './login-steps.js';
 
@@ -42,11 +44,13 @@ export async function continueLogin(
   ctx: Context,
   interaction: Interaction,
   pending: PendingLogin,
-  extra: Record<string, unknown> = {},
+  /** The account when the caller just read it (the login POST): saves reading it again. */
+  known?: Account,
 ): Promise<void> {
-  for (const step of steps) {
-    if (await step.isNeeded(pending.accountId)) {
-      interaction.result = { ...(interaction.result ?? {}), ...extra, pendingLogin: pending };
+  const account = known ?? (await findAccountById(services.db, pending.accountId));
+  for (const step of account ? steps : []) {
+    if (await step.isNeeded(account!)) {
+      interaction.result = { ...(interaction.result ?? {}), pendingLogin: pending };
       await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
       ctx.status = 303;
       ctx.redirect(`/interaction/${interaction.uid}/${step.name}`);

@@ -1,3 +1,5 @@
+import type { Account } from '../db/schema.js';
+
 /**
  * Steps a login may have to go through after the password check and before returning to the
  * service (forced password change, binding new pupils...). Each step is a page under
@@ -10,5 +12,6 @@ export interface PendingLogin {
 
 export interface LoginStep {
   name: string;
-  isNeeded(accountId: string): Promise<boolean>;
+  /** Receives the account as just read (once per login, shared by every step). */
+  isNeeded(account: Account): Promise<boolean>;
 }

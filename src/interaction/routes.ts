@@ -8,12 +8,13 @@ import {
   authenticate,
   findAccountById,
   isProfile,
+  loadLoginCandidate,
   PROFILE_LABELS,
   setPassword,
 } from '../accounts/accounts.js';
 import { recordSuccessfulLogin } from '../accounts/login-record.js';
 import { checkPassword } from '../accounts/password-policy.js';
-import { ACCOUNT_POLICY, checkThrottle, IP_POLICY, recordFailure } from '../accounts/throttle.js';
+import { ACCOUNT_POLICY, IP_POLICY, recordFailure } from '../accounts/throttle.js';
 import type { Profile } from '../db/schema.js';
 import { MalformedFormError, textField } from '../http/form.js';
 import { renderMessage, renderPage } from '../http/render.js';
@@ -55,9 +56,8 @@ export function interactionRoutes(services: Services, options: InteractionRoutes
 
   const passwordStep: LoginStep = {
     name: 'password',
-    async isNeeded(accountId) {
-      const account = await findAccountById(db, accountId);
-      return Boolean(account?.must_change_password);
+    async isNeeded(account) {
+      return account.must_change_password;
     },
   };
   const steps = [passwordStep, ...(options.extraSteps ?? [])];
@@ -143,16 +143,16 @@ export function interactionRoutes(services: Services, options: InteractionRoutes
 
     const accountKey = throttleKey(services.throttleSecret, 'account', identifier);
     const ipKey = throttleKey(services.throttleSecret, 'ip', ctx.ip);
-    const throttle = await checkThrottle(db, [accountKey, ipKey]);
-    if (throttle.blocked) {
-      ctx.set('Retry-After', String(throttle.retryAfterSeconds));
-      const minutes = Math.ceil(throttle.retryAfterSeconds / 60);
+    const candidate = await loadLoginCandidate(db, identifier, [accountKey, ipKey]);
+    if (candidate.retryAfterSeconds > 0) {
+      ctx.set('Retry-After', String(candidate.retryAfterSeconds));
+      const minutes = Math.ceil(candidate.retryAfterSeconds / 60);
       return page(429, {
         message: `Trop de tentatives de connexion. Réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}.`,
       });
     }
 
-    const result = await authenticate(db, hasher, identifier, password, profile);
+    const result = await authenticate(db, hasher, candidate.account, password, profile);
     if (!result.ok) {
       await Promise.all([recordFailure(db, accountKey, ACCOUNT_POLICY), recordFailure(db, ipKey, IP_POLICY)]);
       await audit.record({
@@ -171,7 +171,7 @@ export function interactionRoutes(services: Services, options: InteractionRoutes
       ip: ctx.ip,
       detail: { profile, method: 'password' },
     });
-    await continueLogin(services, steps, ctx, interaction, { accountId: account.id, amr: ['pwd'] });
+    await continueLogin(services, steps, ctx, interaction, { accountId: account.id, amr: ['pwd'] }, account);
   });
 
   router.get('/password', async (ctx) => {
