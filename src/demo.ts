@@ -3,7 +3,7 @@ import type { PasswordHasher } from './accounts/password-hasher.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import type { NewAccount } from './db/schema.js';
-import { addClient } from './oidc/clients.js';
+import { buildClientMetadata } from './oidc/clients.js';
 import { seedDemoRegistry } from './registry/demo-registry.js';
 
 export const DEMO_CLIENT_ID = 'ent-demo';
@@ -47,28 +47,26 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
 /** Idempotent: creates the demo ENT client and accounts if they are missing. Never runs in production. */
 export async function seedDemoData(db: Db, config: Config, hasher: PasswordHasher): Promise<void> {
   if (config.production) throw new Error('demo data is never loaded in production');
-  const client = await db
-    .selectFrom('oidc_clients')
-    .select('client_id')
-    .where('client_id', '=', DEMO_CLIENT_ID)
-    .executeTakeFirst();
-  if (!client) {
-    const ent = config.entBaseUrl;
-    await addClient(
-      db,
-      {
-        clientId: DEMO_CLIENT_ID,
-        clientSecret: demoClientSecret(config),
-        name: 'ENT de démonstration',
-        redirectUris: [`${ent}/auth/callback`],
-        postLogoutRedirectUris: [`${ent}/`],
-        backchannelLogoutUri: `${ent}/auth/backchannel-logout`,
-        clientUri: `${ent}/`,
-        firstParty: true,
-      },
-      false,
-    );
-  }
+  // The demo ENT's URIs follow ENT_BASE_URL / ENT_PORT and its secret SECRET_KEY: kept in step at each start.
+  const ent = config.entBaseUrl;
+  const demoClient = buildClientMetadata(
+    {
+      clientId: DEMO_CLIENT_ID,
+      clientSecret: demoClientSecret(config),
+      name: 'ENT de démonstration',
+      redirectUris: [`${ent}/auth/callback`],
+      postLogoutRedirectUris: [`${ent}/`],
+      backchannelLogoutUri: `${ent}/auth/backchannel-logout`,
+      clientUri: `${ent}/`,
+      firstParty: true,
+    },
+    false,
+  );
+  await db
+    .insertInto('oidc_clients')
+    .values({ client_id: DEMO_CLIENT_ID, name: demoClient.client_name, metadata: JSON.stringify(demoClient) })
+    .onConflict((oc) => oc.column('client_id').doUpdateSet({ metadata: JSON.stringify(demoClient) }))
+    .execute();
   const [password, temporary] = await Promise.all([
     hasher.hash(DEMO_PASSWORD),
     hasher.hash(DEMO_TEMPORARY_PASSWORD),

@@ -49,11 +49,8 @@ export function validateUri(label: string, value: string, production: boolean): 
   return value;
 }
 
-export async function addClient(
-  db: Db,
-  registration: ClientRegistration,
-  production: boolean,
-): Promise<RegisteredClient> {
+/** Validated client metadata as oidc-provider reads it (secret generated unless given). */
+export function buildClientMetadata(registration: ClientRegistration, production: boolean): RegisteredClient {
   const name = registration.name.trim();
   if (!name || name.length > 200)
     throw new ClientValidationError('Le nom du service est obligatoire (200 caractères au plus).');
@@ -91,9 +88,18 @@ export async function addClient(
       'Toutes les --redirect-uri doivent avoir le même hôte (identifiants pseudonymes par service).',
     );
   }
+  return metadata;
+}
+
+export async function addClient(
+  db: Db,
+  registration: ClientRegistration,
+  production: boolean,
+): Promise<RegisteredClient> {
+  const metadata = buildClientMetadata(registration, production);
   await db
     .insertInto('oidc_clients')
-    .values({ client_id: metadata.client_id, name, metadata: JSON.stringify(metadata) })
+    .values({ client_id: metadata.client_id, name: metadata.client_name, metadata: JSON.stringify(metadata) })
     .execute();
   return metadata;
 }
