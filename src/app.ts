@@ -6,6 +6,7 @@ import { purgeThrottle } from './accounts/throttle.js';
 import { AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
+import { Admission } from './http/admission.js';
 import { Csrf } from './http/csrf.js';
 import { errorPages } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
@@ -22,6 +23,8 @@ import type { Services } from './services.js';
 export interface IdentityProvider {
   app: Koa;
   services: Services;
+  /** Admission control at the entrance of flows (load shedding before the hash queue). */
+  admission: Admission;
   close(): Promise<void>;
 }
 
@@ -69,6 +72,11 @@ export async function createIdentityProvider(
   app.use(securityHeaders(config.production));
   app.use(errorPages(db, logger));
   app.use(staticFiles(['styles.css', 'password.js']));
+  const admission = new Admission({
+    maxEventLoopDelayMs: config.admissionMaxEventLoopDelayMs,
+    hashQueueFull: () => hasher.saturated,
+  });
+  app.use(admission.middleware());
 
   const health = new Router();
   health.get('/healthz', (ctx) => {
@@ -116,8 +124,10 @@ export async function createIdentityProvider(
   return {
     app,
     services,
+    admission,
     async close() {
       clearInterval(timer);
+      admission.close();
       await audit.flush();
       await hasher.close();
     },

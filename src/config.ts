@@ -23,6 +23,8 @@ export interface Config {
   demoData: boolean;
   /** Load shedding: login POSTs waiting for a password hash beyond this queue get a 503. */
   hashQueueLimit: number;
+  /** Admission control: new flows get a 503 while the mean event-loop delay (ms) is above this; 0 = off. */
+  admissionMaxEventLoopDelayMs: number;
   hashWorkers: number;
   /** Server processes (cluster) sharing the port; more than 1 needs PostgreSQL. */
   webConcurrency: number;
@@ -167,6 +169,14 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     demoData: !production && env.DEMO_DATA !== 'false',
     hashQueueLimit: integer(env, 'HASH_QUEUE_LIMIT', 64, problems, 1, 100000),
+    admissionMaxEventLoopDelayMs: integer(
+      env,
+      'ADMISSION_MAX_EVENT_LOOP_DELAY_MS',
+      production ? 100 : 0,
+      problems,
+      0,
+      60_000,
+    ),
     hashWorkers,
     webConcurrency,
     smsCodeTtlSeconds: integer(env, 'SMS_CODE_TTL_SECONDS', 1800, problems, 60, 86400),

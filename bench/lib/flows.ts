@@ -14,10 +14,10 @@ export function accountIdentifier(index: number): string {
   return `b.bench${index}`;
 }
 
-/** Thrown when load shedding refused the login POST (503 + Retry-After): counted apart. */
+/** Thrown when load shedding refused a request (503 + Retry-After): at a flow's entrance or its login POST. */
 export class ShedError extends Error {
-  constructor() {
-    super('shed');
+  constructor(readonly step = 'login POST') {
+    super(`${step} shed`);
     this.name = 'ShedError';
   }
 }
@@ -53,17 +53,21 @@ export interface TokenSet {
   id_token?: string;
 }
 
-/**
- * The browser flow a parent makes, then the service's back-channel calls: authorize (PKCE) ->
- * profile choice -> login form -> login POST (argon2id verify) -> resume -> code -> token -> userinfo.
- */
-export async function loginFlow(
+/** Throws ShedError when load shedding refused the request (503 + Retry-After + the French page). */
+export function checkShed(step: string, response: Response): void {
+  if (response.status !== 503) return;
+  if (!response.headers['retry-after'] || !response.body.includes('très demandé'))
+    throw new UnexpectedResponse(`${step} 503`, response);
+  throw new ShedError(step);
+}
+
+/** A new browser's authorization request (PKCE): the interaction URL and the code verifier. */
+export async function authorizeRequest(
   browser: VirtualBrowser,
   client: BenchClient,
-  identifier: string,
   recorder: Recorder,
   options: { offline?: boolean } = {},
-): Promise<TokenSet> {
+): Promise<{ interactionUrl: string; verifier: string }> {
   browser.jar.clear(); // every flow is a new parent's browser
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
@@ -78,13 +82,24 @@ export async function loginFlow(
     code_challenge_method: 'S256',
     ...(options.offline ? { prompt: 'consent' } : {}),
   });
-  const authorize = expectStatus(
-    'authorize',
-    await timed(recorder, 'authorize', () => browser.request('GET', `/auth?${params}`)),
-    302,
-    303,
-  );
-  const interactionUrl = authorize.location!;
+  const authorize = await timed(recorder, 'authorize', () => browser.request('GET', `/auth?${params}`));
+  checkShed('authorize', authorize);
+  expectStatus('authorize', authorize, 302, 303);
+  return { interactionUrl: authorize.location!, verifier };
+}
+
+/**
+ * The browser flow a parent makes, then the service's back-channel calls: authorize (PKCE) ->
+ * profile choice -> login form -> login POST (argon2id verify) -> resume -> code -> token -> userinfo.
+ */
+export async function loginFlow(
+  browser: VirtualBrowser,
+  client: BenchClient,
+  identifier: string,
+  recorder: Recorder,
+  options: { offline?: boolean } = {},
+): Promise<TokenSet> {
+  const { interactionUrl, verifier } = await authorizeRequest(browser, client, recorder, options);
   expectStatus(
     'profile choice',
     await timed(recorder, 'profile choice', () => browser.request('GET', interactionUrl)),
@@ -103,15 +118,24 @@ export async function loginFlow(
       form: { _csrf: csrf, profile: 'responsable_legal', identifier, password: BENCH_PASSWORD },
     }),
   );
-  if (posted.status === 503) {
-    const retry = posted.headers['retry-after'];
-    if (!retry || !posted.body.includes('très demandé'))
-      throw new UnexpectedResponse('login POST 503', posted);
-    throw new ShedError();
-  }
+  checkShed('login POST', posted);
   expectStatus('login POST', posted, 302, 303);
+  return completeFlow(browser, client, posted.location!, verifier, recorder);
+}
+
+/**
+ * The end of an admitted flow, from the redirect after the login (or activation): resume (and the
+ * first-party consent round) -> code -> token -> userinfo. Any failure is an AdmittedFailure.
+ */
+export async function completeFlow(
+  browser: VirtualBrowser,
+  client: BenchClient,
+  firstLocation: string,
+  verifier: string,
+  recorder: Recorder,
+): Promise<TokenSet> {
   try {
-    let location = posted.location!;
+    let location = firstLocation;
     let code: string | undefined;
     // resume (and, for offline access, the first-party auto-consent round) until the callback
     for (let hop = 0; hop < 6 && !code; hop++) {

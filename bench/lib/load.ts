@@ -69,7 +69,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       } catch (error) {
         if (error instanceof ShedError) {
           current.shed++;
-          current.error('login POST 503 (shed)');
+          current.error(`${error.step} 503 (shed)`);
           await sleep(500); // a person waits before retrying; Retry-After says 5 s
         } else {
           if (error instanceof AdmittedFailure) current.admittedFailures++;

@@ -63,6 +63,11 @@ export class PasswordHasher {
     return this.queue.length;
   }
 
+  /** True while the queue is full: a new hash request would be refused. */
+  get saturated(): boolean {
+    return this.queue.length >= this.queueLimit;
+  }
+
   private submit<T>(op: Task['op'], password: string, hash?: string): Promise<T> {
     if (this.queue.length >= this.queueLimit) return Promise.reject(new HasherOverloadedError());
     return new Promise<T>((resolve, reject) => {

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { HasherOverloadedError } from '../accounts/password-hasher.js';
 import type { Db } from '../db/database.js';
@@ -6,6 +6,12 @@ import { renderExpiredInteraction } from '../interaction/routes.js';
 import { renderMessage } from './render.js';
 
 export const OVERLOAD_MESSAGE = 'Le service est très demandé, réessayez dans quelques instants.';
+
+/** The French 503 page of load shedding, with `Retry-After` (seconds). */
+export function renderOverloaded(ctx: Context, retryAfterSeconds = 5): void {
+  ctx.set('Retry-After', String(retryAfterSeconds));
+  renderMessage(ctx, { title: 'Service très demandé', paragraphs: [OVERLOAD_MESSAGE], tone: 'error' }, 503);
+}
 
 /** Where to send a user whose interaction expired: the homepage of the service that sent them. */
 async function serviceHomeForInteraction(db: Db, uid: string | undefined): Promise<string | undefined> {
@@ -41,12 +47,7 @@ export function errorPages(db: Db, logger: Logger): Middleware {
         return;
       }
       if (err instanceof HasherOverloadedError) {
-        ctx.set('Retry-After', '5');
-        renderMessage(
-          ctx,
-          { title: 'Service très demandé', paragraphs: [OVERLOAD_MESSAGE], tone: 'error' },
-          503,
-        );
+        renderOverloaded(ctx);
         return;
       }
       if (err.name === 'CsrfError') {

@@ -1,0 +1,81 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Context, Middleware } from 'koa';
+import { renderOverloaded } from './errors.js';
+
+/**
+ * Admission control at the entrance of a flow. Under overload the event loop fills up with page
+ * requests long before a login POST reaches the bounded hash queue, so latency explodes for everyone.
+ * Here new flows are refused up front with the French 503 page and `Retry-After` while the process is
+ * overloaded (hash queue full, or event-loop delay above a threshold), and the requests of flows
+ * already admitted (login POST, resume `/auth/:uid`, `/token`, `/me`...) always go through.
+ */
+export interface AdmissionOptions {
+  /** Mean event-loop delay (ms) over the last window above which new flows are refused; 0 disables. */
+  maxEventLoopDelayMs: number;
+  /** True while the password-hash queue is full (login POSTs would be shed anyway). */
+  hashQueueFull: () => boolean;
+  /** Length of the measurement window (ms). */
+  windowMs?: number;
+}
+
+/** The requests that start a new flow: a new authorization request, the entrance of an activation. */
+export function isFlowEntrance(method: string, path: string): boolean {
+  if ((method === 'GET' || method === 'POST') && (path === '/auth' || path === '/auth/')) return true;
+  return method === 'GET' && /^\/interaction\/[^/]+\/activation\/?$/.test(path);
+}
+
+export class Admission {
+  private readonly histogram: ReturnType<typeof monitorEventLoopDelay> | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private delayMs = 0;
+  private forced: boolean | undefined;
+  /** New flows refused since start (for logs and tests). */
+  refused = 0;
+
+  constructor(private readonly options: AdmissionOptions) {
+    if (options.maxEventLoopDelayMs > 0) {
+      this.histogram = monitorEventLoopDelay({ resolution: 10 });
+      this.histogram.enable();
+      this.timer = setInterval(() => {
+        // mean of the window, in ms (the histogram counts nanoseconds); NaN when no sample yet
+        const mean = this.histogram!.mean / 1e6;
+        this.delayMs = Number.isFinite(mean) ? mean : 0;
+        this.histogram!.reset();
+      }, options.windowMs ?? 500);
+      this.timer.unref();
+    }
+  }
+
+  /** Mean event-loop delay of the last window (ms). */
+  get eventLoopDelayMs(): number {
+    return this.delayMs;
+  }
+
+  /** Whether new flows are refused now. */
+  get overloaded(): boolean {
+    if (this.forced !== undefined) return this.forced;
+    if (this.options.hashQueueFull()) return true;
+    return this.options.maxEventLoopDelayMs > 0 && this.delayMs > this.options.maxEventLoopDelayMs;
+  }
+
+  /** Tests: force the overloaded state (true/false), or `undefined` to measure again. */
+  force(state: boolean | undefined): void {
+    this.forced = state;
+  }
+
+  middleware(): Middleware {
+    return async (ctx: Context, next) => {
+      if (isFlowEntrance(ctx.method, ctx.path) && this.overloaded) {
+        this.refused++;
+        renderOverloaded(ctx);
+        return;
+      }
+      await next();
+    };
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.histogram?.disable();
+  }
+}

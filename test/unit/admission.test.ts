@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { Admission, isFlowEntrance } from '../../src/http/admission.js';
+
+describe('admission control', () => {
+  it('treats new authorization requests and the activation entrance as flow entrances only', () => {
+    expect(isFlowEntrance('GET', '/auth')).toBe(true);
+    expect(isFlowEntrance('POST', '/auth')).toBe(true);
+    expect(isFlowEntrance('GET', '/interaction/abc/activation')).toBe(true);
+    for (const [method, path] of [
+      ['GET', '/auth/abc'], // resume of an admitted interaction
+      ['POST', '/token'],
+      ['GET', '/me'],
+      ['GET', '/interaction/abc'],
+      ['GET', '/interaction/abc/login/responsable_legal'],
+      ['POST', '/interaction/abc/login'],
+      ['POST', '/interaction/abc/activation/identite'],
+      ['GET', '/interaction/abc/activation/code'],
+      ['GET', '/healthz'],
+      ['GET', '/.well-known/openid-configuration'],
+    ] as const) {
+      expect(isFlowEntrance(method, path), `${method} ${path}`).toBe(false);
+    }
+  });
+
+  it('is overloaded when the hash queue is full or when forced, not otherwise', () => {
+    let full = false;
+    const admission = new Admission({ maxEventLoopDelayMs: 0, hashQueueFull: () => full });
+    expect(admission.overloaded).toBe(false);
+    full = true;
+    expect(admission.overloaded).toBe(true);
+    admission.force(false);
+    expect(admission.overloaded).toBe(false);
+    full = false;
+    admission.force(true);
+    expect(admission.overloaded).toBe(true);
+    admission.force(undefined);
+    expect(admission.overloaded).toBe(false);
+    admission.close();
+  });
+});
