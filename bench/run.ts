@@ -19,6 +19,7 @@ import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { addClient } from '../src/oidc/clients.js';
 import { loadOrCreateJwks } from '../src/oidc/keys.js';
+import { activationFlow, benchParent, seedActivationRegistry } from './lib/activation.js';
 import { ArgsError, type BenchOptions, parseArgs, type Scenario, USAGE } from './lib/args.js';
 import {
   accountIdentifier,
@@ -37,6 +38,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 const TMP = join(ROOT, 'bench', '.tmp');
 const RESULTS = join(ROOT, 'bench', 'results');
 const HASH_QUEUE_LIMIT = Number(process.env.HASH_QUEUE_LIMIT) || 64;
+/** Parents without accounts seeded for the activation scenario: each flow activates a new one. */
+const ACTIVATION_PARENTS = 20_000;
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -97,6 +100,13 @@ async function prepareDatabase(options: BenchOptions): Promise<Prepared> {
     }
     await sql`analyze accounts`.execute(db);
     log(`seeded ${options.accounts} accounts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    if (options.scenarios.includes('activation')) {
+      const registryStarted = performance.now();
+      await seedActivationRegistry(db, ACTIVATION_PARENTS);
+      log(
+        `seeded a registry of ${ACTIVATION_PARENTS} parents without accounts in ${((performance.now() - registryStarted) / 1000).toFixed(1)} s`,
+      );
+    }
     const registered = await addClient(
       db,
       { name: 'Bench ENT', redirectUris: [REDIRECT_URI], firstParty: true },
@@ -113,19 +123,54 @@ async function prepareDatabase(options: BenchOptions): Promise<Prepared> {
   }
 }
 
-/** Accepts the SMS the server sends (SMS_TRANSPORT=http) and counts them. */
+/** The SMS gateway (SMS_TRANSPORT=http): accepts `{to, text}`, counts them, hands them to waiting flows. */
 async function startSmsSink() {
   let received = 0;
+  const delivered = new Map<string, string>();
+  const waiting = new Map<string, (text: string) => void>();
   const server = createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       received++;
+      try {
+        const { to, text } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          to: string;
+          text: string;
+        };
+        const waiter = waiting.get(to);
+        if (waiter) {
+          waiting.delete(to);
+          waiter(text);
+        } else delivered.set(to, text);
+      } catch {
+        // not JSON: counted, ignored
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"sent"}');
     });
   });
+  /** The next SMS to this number (E.164), or a rejection after timeoutMs. */
+  const inbox = (to: string, timeoutMs: number) => {
+    const text = delivered.get(to);
+    if (text !== undefined) {
+      delivered.delete(to);
+      return Promise.resolve(text);
+    }
+    return new Promise<string>((resolvePromise, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(to);
+        reject(new Error('no SMS received within 30 s'));
+      }, timeoutMs);
+      waiting.set(to, (t) => {
+        clearTimeout(timer);
+        resolvePromise(t);
+      });
+    });
+  };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sms`,
+    inbox,
     get received() {
       return received;
     },
@@ -240,6 +285,30 @@ function refreshLoad(
   });
 }
 
+function activationLoad(
+  server: Server,
+  client: BenchClient,
+  options: BenchOptions,
+  vus: number,
+  measurePostgres: boolean,
+  inbox: Parameters<typeof activationFlow>[3],
+  parents: { next: number },
+) {
+  return runLoad({
+    origin: server.origin,
+    vus,
+    warmupSeconds: options.warmup,
+    durationSeconds: options.duration,
+    serverPid: server.pid,
+    measurePostgres,
+    flow: async (_vu, browser, recorder) => {
+      const index = ++parents.next; // one parent per flow: the SMS cap is per number and hour
+      if (index > ACTIVATION_PARENTS) throw new Error('activation registry exhausted');
+      await activationFlow(browser, client, benchParent(index), inbox, recorder);
+    },
+  });
+}
+
 async function main() {
   let options: BenchOptions;
   try {
@@ -286,6 +355,7 @@ async function main() {
   );
 
   const sms = await startSmsSink();
+  const activationParents = { next: 0 };
   const results: ScenarioResult[] = [];
   let baseline: ScenarioResult | undefined;
   const ramp: (RampStep & { shed: number; admittedFailures: number })[] = [];
@@ -314,18 +384,22 @@ async function main() {
     );
     try {
       for (const scenario of ours) {
-        if (scenario === 'activation') {
-          log(
-            'activation: not implemented in the bench yet (the SMS activation flow is still being built); skipped',
-          );
-          continue;
-        }
-        const vus = options.vus ?? (scenario === 'refresh' ? 32 : 16);
+        const vus = options.vus ?? (scenario === 'refresh' ? 32 : scenario === 'activation' ? 8 : 16);
         log(`${scenario}: ${vus} virtual users, ${options.warmup} s warm-up + ${options.duration} s...`);
         const result =
           scenario === 'login'
             ? await loginLoad(server, prepared.client, options, vus, postgres)
-            : await refreshLoad(server, prepared.client, options, vus, postgres);
+            : scenario === 'activation'
+              ? await activationLoad(
+                  server,
+                  prepared.client,
+                  options,
+                  vus,
+                  postgres,
+                  sms.inbox,
+                  activationParents,
+                )
+              : await refreshLoad(server, prepared.client, options, vus, postgres);
         results.push({ scenario, ...result });
         log(
           `${scenario}: ${result.flowsPerSecond.toFixed(1)} flows/s, p99 ${result.flow.p99.toFixed(0)} ms, ${result.errors} errors`,

@@ -30,14 +30,14 @@ export class AdmittedFailure extends Error {
   }
 }
 
-async function timed(recorder: Recorder, step: string, run: () => Promise<Response>): Promise<Response> {
+export async function timed(recorder: Recorder, step: string, run: () => Promise<Response>): Promise<Response> {
   const start = performance.now();
   const response = await run();
   recorder.step(step, performance.now() - start);
   return response;
 }
 
-function expectStatus(step: string, response: Response, ...statuses: number[]): Response {
+export function expectStatus(step: string, response: Response, ...statuses: number[]): Response {
   if (!statuses.includes(response.status)) throw new UnexpectedResponse(step, response);
   return response;
 }
