@@ -74,6 +74,7 @@ export async function createIdentityProvider(
   app.use(staticFiles(['styles.css', 'password.js']));
   const admission = new Admission({
     maxEventLoopDelayMs: config.admissionMaxEventLoopDelayMs,
+    maxInFlight: config.admissionMaxInFlight,
     hashQueueFull: () => hasher.saturated,
   });
   app.use(admission.middleware());

@@ -25,6 +25,8 @@ export interface Config {
   hashQueueLimit: number;
   /** Admission control: new flows get a 503 while the mean event-loop delay (ms) is above this; 0 = off. */
   admissionMaxEventLoopDelayMs: number;
+  /** Admission control: new flows get a 503 while more requests than this are in progress; 0 = off. */
+  admissionMaxInFlight: number;
   hashWorkers: number;
   /** Server processes (cluster) sharing the port; more than 1 needs PostgreSQL. */
   webConcurrency: number;
@@ -177,6 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
       0,
       60_000,
     ),
+    admissionMaxInFlight: integer(env, 'ADMISSION_MAX_IN_FLIGHT', production ? 32 : 0, problems, 0, 100_000),
     hashWorkers,
     webConcurrency,
     smsCodeTtlSeconds: integer(env, 'SMS_CODE_TTL_SECONDS', 1800, problems, 60, 86400),

@@ -72,7 +72,8 @@ export async function seedActivationRegistry(db: Db, count: number): Promise<voi
     select p.id, r.id from pupils p
     join representatives r on r.registry_id = 'BR-' || substr(p.registry_id, 4)
     where p.establishment_uai = ${BENCH_UAI}`.execute(db);
-  await sql`analyze pupils; analyze representatives; analyze pupil_representatives`.execute(db);
+  for (const table of ['pupils', 'representatives', 'pupil_representatives'])
+    await sql`analyze ${sql.table(table)}`.execute(db);
 }
 
 /** Waits for the SMS sent to a number: the bench's SMS gateway resolves it. */

@@ -1,6 +1,6 @@
 import { UnexpectedResponse, VirtualBrowser } from './browser.js';
 import { AdmittedFailure, ShedError } from './flows.js';
-import { peakRssSampler, postgresCpuMs, treeCpuMs } from './proc.js';
+import { peakRssSampler, postgresCpuSince, postgresCpuSnapshot, treeCpuMs } from './proc.js';
 import { type LatencySummary, Recorder, summarize } from './stats.js';
 
 export interface LoadOptions {
@@ -15,6 +15,12 @@ export interface LoadOptions {
   /** Per virtual user: prepares its state (not measured), then runs one flow per call. */
   prepare?: (vu: number, browser: VirtualBrowser) => Promise<void>;
   flow: (vu: number, browser: VirtualBrowser, recorder: Recorder) => Promise<void>;
+  /**
+   * Open loop: start this many flows per second at fixed intervals, whatever the latency (each on a
+   * free virtual browser, a new one when all are busy), instead of `vus` closed-loop users. Latency
+   * then includes any queueing at the server, as real arrivals would see it.
+   */
+  arrivalsPerSecond?: number;
 }
 
 export interface LoadResult {
@@ -34,6 +40,8 @@ export interface LoadResult {
   errorKinds: Record<string, number>;
   shed: number;
   admittedFailures: number;
+  /** Open loop only: the arrival rate (flows started per second); `vus` is then the peak in flight. */
+  arrivalsPerSecond?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,6 +54,7 @@ function errorKind(error: unknown): string {
 
 /** Closed loop: each virtual user runs flows back to back over its own keep-alive connection. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  if (options.arrivalsPerSecond) return runOpenLoop(options, options.arrivalsPerSecond);
   const browsers = Array.from({ length: options.vus }, () => new VirtualBrowser(options.origin));
   const setupRecorder = new Recorder();
   await Promise.all(browsers.map((browser, vu) => options.prepare?.(vu, browser)));
@@ -83,7 +92,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   await sleep(options.warmupSeconds * 1000);
   const rss = peakRssSampler(options.serverPid);
   const cpuStart = treeCpuMs(options.serverPid);
-  const pgStart = options.measurePostgres ? postgresCpuMs() : 0;
+  const pgStart = options.measurePostgres ? postgresCpuSnapshot() : undefined;
   const clientStart = process.cpuUsage();
   const windowStart = performance.now();
   windowEnd = windowStart + options.durationSeconds * 1000;
@@ -91,7 +100,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   await sleep(options.durationSeconds * 1000);
   const elapsed = (performance.now() - windowStart) / 1000;
   const cpu = treeCpuMs(options.serverPid) - cpuStart;
-  const pg = options.measurePostgres ? postgresCpuMs() - pgStart : undefined;
+  const pg = pgStart ? postgresCpuSince(pgStart) : undefined;
   const clientUsage = process.cpuUsage(clientStart);
   stopping = true;
   await Promise.all(loops);
@@ -116,5 +125,115 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     errorKinds: Object.fromEntries(measured.errorKinds),
     shed: measured.shed,
     admittedFailures: measured.admittedFailures,
+  };
+}
+
+/** Most flows in flight in open-loop mode; an arrival beyond it is counted as an error. */
+export const MAX_IN_FLIGHT = 2048;
+
+/** Open loop at a fixed arrival rate (see LoadOptions.arrivalsPerSecond). */
+async function runOpenLoop(options: LoadOptions, rate: number): Promise<LoadResult> {
+  const idle: VirtualBrowser[] = [];
+  const all: VirtualBrowser[] = [];
+  const warmup = new Recorder();
+  const measured = new Recorder();
+  let recorder = warmup;
+  let completedInWindow = 0;
+  let windowEnd = Number.POSITIVE_INFINITY;
+  let inFlight = 0;
+  let peakInFlight = 0;
+  const running = new Set<Promise<void>>();
+
+  const arrive = () => {
+    const current = recorder;
+    if (inFlight >= MAX_IN_FLIGHT) {
+      current.error(`more than ${MAX_IN_FLIGHT} flows in flight`);
+      return;
+    }
+    let browser = idle.pop();
+    if (!browser) {
+      browser = new VirtualBrowser(options.origin);
+      all.push(browser);
+    }
+    const b = browser;
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    const start = performance.now();
+    const run = (async () => {
+      try {
+        await options.flow(all.indexOf(b), b, current);
+        const end = performance.now();
+        current.flow(end - start);
+        if (current === measured && end <= windowEnd) completedInWindow++;
+      } catch (error) {
+        if (error instanceof ShedError) {
+          current.shed++;
+          current.error(`${error.step} 503 (shed)`);
+        } else {
+          if (error instanceof AdmittedFailure) current.admittedFailures++;
+          current.error(errorKind(error));
+        }
+      } finally {
+        inFlight--;
+        idle.push(b);
+      }
+    })();
+    running.add(run);
+    void run.then(() => running.delete(run));
+  };
+
+  // fixed intervals, scheduled against the clock so that timer lateness does not lower the rate
+  const interval = 1000 / rate;
+  const began = performance.now();
+  let sent = 0;
+  let stopping = false;
+  const scheduler = (async () => {
+    while (!stopping) {
+      const due = began + sent * interval;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      if (stopping) break;
+      sent++;
+      arrive();
+    }
+  })();
+
+  await sleep(options.warmupSeconds * 1000);
+  const rss = peakRssSampler(options.serverPid);
+  const cpuStart = treeCpuMs(options.serverPid);
+  const pgStart = options.measurePostgres ? postgresCpuSnapshot() : undefined;
+  const clientStart = process.cpuUsage();
+  const windowStart = performance.now();
+  windowEnd = windowStart + options.durationSeconds * 1000;
+  recorder = measured;
+  await sleep(options.durationSeconds * 1000);
+  const elapsed = (performance.now() - windowStart) / 1000;
+  const cpu = treeCpuMs(options.serverPid) - cpuStart;
+  const pg = pgStart ? postgresCpuSince(pgStart) : undefined;
+  const clientUsage = process.cpuUsage(clientStart);
+  stopping = true;
+  await scheduler;
+  await Promise.all(running);
+  const peakRss = rss.stop();
+  await Promise.all(all.map((b) => b.close()));
+
+  const flows = Math.max(1, completedInWindow);
+  return {
+    vus: peakInFlight,
+    durationSeconds: elapsed,
+    flows: completedInWindow,
+    flowsPerSecond: completedInWindow / elapsed,
+    flow: summarize(measured.flows),
+    steps: Object.fromEntries([...measured.steps].map(([name, samples]) => [name, summarize(samples)])),
+    serverCpuMsPerFlow: cpu / flows,
+    postgresCpuMsPerFlow: pg === undefined ? undefined : pg / flows,
+    clientCpuMsPerFlow: (clientUsage.user + clientUsage.system) / 1000 / flows,
+    peakRssMb: peakRss / 1024 / 1024,
+    errors: measured.errors,
+    errorRate: measured.errorRate,
+    errorKinds: Object.fromEntries(measured.errorKinds),
+    shed: measured.shed,
+    admittedFailures: measured.admittedFailures,
+    arrivalsPerSecond: rate,
   };
 }

@@ -56,11 +56,24 @@ export function treeCpuMs(root: number): number {
   return processTree(root).reduce((sum, pid) => sum + (readStat(pid)?.cpuMs ?? 0), 0);
 }
 
-/** CPU milliseconds of every PostgreSQL server process on this machine (the database's share). */
-export function postgresCpuMs(): number {
-  return allStats()
-    .filter((s) => s.comm === 'postgres' || s.comm.startsWith('postgres'))
-    .reduce((sum, s) => sum + s.cpuMs, 0);
+/** CPU milliseconds so far of every PostgreSQL server process on this machine, by pid. */
+export function postgresCpuSnapshot(): Map<number, number> {
+  return new Map(
+    allStats()
+      .filter((s) => s.comm === 'postgres' || s.comm.startsWith('postgres'))
+      .map((s) => [s.pid, s.cpuMs]),
+  );
+}
+
+/**
+ * PostgreSQL's CPU milliseconds since a snapshot: the growth of each process alive now (new ones
+ * count in full). A backend that exited meanwhile (an idle pool connection closed) is left out
+ * rather than subtracted, so the figure can only be under, never negative.
+ */
+export function postgresCpuSince(start: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpuSnapshot()) total += ms - (start.get(pid) ?? 0);
+  return total;
 }
 
 /** Resident memory (bytes) of a process tree now. */

@@ -7,11 +7,18 @@ import { renderOverloaded } from './errors.js';
  * requests long before a login POST reaches the bounded hash queue, so latency explodes for everyone.
  * Here new flows are refused up front with the French 503 page and `Retry-After` while the process is
  * overloaded (hash queue full, or event-loop delay above a threshold), and the requests of flows
- * already admitted (login POST, resume `/auth/:uid`, `/token`, `/me`...) always go through.
+ * already admitted (login POST, resume `/auth/:uid`, `/token`, `/me`...) always go through. Signals:
+ * the hash queue is full, more requests in progress than `maxInFlight` (a burst), or the mean
+ * event-loop delay of the last window above `maxEventLoopDelayMs` (sustained saturation).
  */
 export interface AdmissionOptions {
   /** Mean event-loop delay (ms) over the last window above which new flows are refused; 0 disables. */
   maxEventLoopDelayMs: number;
+  /**
+   * Requests being processed by this process above which new flows are refused; 0 disables. Reacts at
+   * once to a burst, where the event-loop delay only shows it at the end of its window.
+   */
+  maxInFlight: number;
   /** True while the password-hash queue is full (login POSTs would be shed anyway). */
   hashQueueFull: () => boolean;
   /** Length of the measurement window (ms). */
@@ -28,6 +35,8 @@ export class Admission {
   private readonly histogram: ReturnType<typeof monitorEventLoopDelay> | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
   private delayMs = 0;
+  /** Requests in progress in this process (every request passing through the middleware). */
+  inFlight = 0;
   private forced: boolean | undefined;
   /** New flows refused since start (for logs and tests). */
   refused = 0;
@@ -55,6 +64,7 @@ export class Admission {
   get overloaded(): boolean {
     if (this.forced !== undefined) return this.forced;
     if (this.options.hashQueueFull()) return true;
+    if (this.options.maxInFlight > 0 && this.inFlight > this.options.maxInFlight) return true;
     return this.options.maxEventLoopDelayMs > 0 && this.delayMs > this.options.maxEventLoopDelayMs;
   }
 
@@ -70,7 +80,12 @@ export class Admission {
         renderOverloaded(ctx);
         return;
       }
-      await next();
+      this.inFlight++;
+      try {
+        await next();
+      } finally {
+        this.inFlight--;
+      }
     };
   }
 

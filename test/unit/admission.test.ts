@@ -24,7 +24,7 @@ describe('admission control', () => {
 
   it('is overloaded when the hash queue is full or when forced, not otherwise', () => {
     let full = false;
-    const admission = new Admission({ maxEventLoopDelayMs: 0, hashQueueFull: () => full });
+    const admission = new Admission({ maxEventLoopDelayMs: 0, maxInFlight: 0, hashQueueFull: () => full });
     expect(admission.overloaded).toBe(false);
     full = true;
     expect(admission.overloaded).toBe(true);
@@ -35,6 +35,15 @@ describe('admission control', () => {
     expect(admission.overloaded).toBe(true);
     admission.force(undefined);
     expect(admission.overloaded).toBe(false);
+    admission.close();
+  });
+
+  it('is overloaded while more requests than maxInFlight are in progress', () => {
+    const admission = new Admission({ maxEventLoopDelayMs: 0, maxInFlight: 2, hashQueueFull: () => false });
+    admission.inFlight = 2;
+    expect(admission.overloaded).toBe(false);
+    admission.inFlight = 3;
+    expect(admission.overloaded).toBe(true);
     admission.close();
   });
 });
