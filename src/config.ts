@@ -179,7 +179,7 @@ export function loadConfig(env: Env = process.env): Config {
       0,
       60_000,
     ),
-    admissionMaxInFlight: integer(env, 'ADMISSION_MAX_IN_FLIGHT', production ? 32 : 0, problems, 0, 100_000),
+    admissionMaxInFlight: integer(env, 'ADMISSION_MAX_IN_FLIGHT', production ? 16 : 0, problems, 0, 100_000),
     hashWorkers,
     webConcurrency,
     smsCodeTtlSeconds: integer(env, 'SMS_CODE_TTL_SECONDS', 1800, problems, 60, 86400),
