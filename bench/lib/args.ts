@@ -16,6 +16,8 @@ export interface BenchOptions {
   rampStep: number;
   /** Server processes (WEB_CONCURRENCY); undefined = the server's default. */
   webConcurrency: number | undefined;
+  /** Arrival rate (flows/s) of the open-loop login step; undefined = 70 % of the measured capacity. */
+  rate: number | undefined;
   /** Seconds of the hash-ceiling measurement. */
   hashSeconds: number;
   label: string | undefined;
@@ -31,6 +33,7 @@ export const USAGE = `npm run bench -- [options]
   --ramp                  also ramp login virtual users up to the knee, then overload past it
   --ramp-step <s>         seconds per ramp step (default 8)
   --web-concurrency <n>   server processes (default: the server's own default)
+  --rate <flows/s>        arrival rate of the open-loop login step (default: 70% of the measured capacity)
   --hash-seconds <s>      seconds of the hash-ceiling measurement (default 5)
   --label <text>          stored in the JSON result
 DATABASE_URL=postgres://... selects PostgreSQL (a database named after it is recreated); else PGlite.`;
@@ -68,6 +71,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     ramp: false,
     rampStep: 8,
     webConcurrency: undefined,
+    rate: undefined,
     hashSeconds: 5,
     label: undefined,
     help: false,
@@ -118,6 +122,14 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case '--web-concurrency':
         options.webConcurrency = positiveInteger(flag, value(), 64);
         break;
+      case '--rate': {
+        const raw = value();
+        const rate = Number(raw);
+        if (!Number.isFinite(rate) || rate <= 0 || rate > 100_000)
+          throw new ArgsError(`--rate expects flows per second between 0 and 100000 (got ${raw})`);
+        options.rate = rate;
+        break;
+      }
       case '--hash-seconds':
         options.hashSeconds = Math.max(1, nonNegative(flag, value()));
         break;

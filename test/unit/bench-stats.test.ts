@@ -97,6 +97,13 @@ describe('bench arguments', () => {
     expect(() => parseArgs(['--duration'])).toThrow(/--duration expects a value/);
     expect(() => parseArgs(['--duration', '-5'])).toThrow(/--duration expects a number of seconds/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option --fast/);
+    expect(() => parseArgs(['--rate', '0'])).toThrow(/--rate expects flows per second/);
+  });
+
+  it('takes a fixed arrival rate for the open-loop login step', () => {
+    expect(parseArgs([]).rate).toBeUndefined();
+    expect(parseArgs(['--rate', '35.5']).rate).toBe(35.5);
+    expect(parseArgs(['--rate=40']).rate).toBe(40);
   });
 });
 
