@@ -1,5 +1,7 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { renderToString } from 'preact-render-to-string';
+import { MessagePage } from '../../views/pages.js';
 import { HasherOverloadedError } from '../accounts/password-hasher.js';
 import type { Db } from '../db/database.js';
 import { renderExpiredInteraction } from '../interaction/routes.js';
@@ -10,8 +12,16 @@ export const OVERLOAD_MESSAGE = 'Le service est très demandé, réessayez dans 
 /** The French 503 page of load shedding, with `Retry-After` (seconds). */
 export function renderOverloaded(ctx: Context, retryAfterSeconds = 5): void {
   ctx.set('Retry-After', String(retryAfterSeconds));
-  renderMessage(ctx, { title: 'Service très demandé', paragraphs: [OVERLOAD_MESSAGE], tone: 'error' }, 503);
+  ctx.set('Cache-Control', 'no-store');
+  ctx.status = 503;
+  ctx.type = 'text/html; charset=utf-8';
+  // rendered once: under overload this page is served hundreds of times a second
+  overloadPage ??= `<!doctype html>${renderToString(
+    MessagePage({ title: 'Service très demandé', paragraphs: [OVERLOAD_MESSAGE], tone: 'error' }),
+  )}`;
+  ctx.body = overloadPage;
 }
+let overloadPage: string | undefined;
 
 /** Where to send a user whose interaction expired: the homepage of the service that sent them. */
 async function serviceHomeForInteraction(db: Db, uid: string | undefined): Promise<string | undefined> {
