@@ -28,6 +28,7 @@ import {
   loginFlow,
   REDIRECT_URI,
   refreshFlow,
+  ShedError,
 } from './lib/flows.js';
 import { type HashCeiling, measureHashCeiling } from './lib/hash-ceiling.js';
 import { type LoadResult, runLoad } from './lib/load.js';
@@ -262,9 +263,18 @@ function refreshLoad(
 ) {
   const tokens: string[] = [];
   const obtain = async (vu: number, browser: Parameters<typeof loginFlow>[0]) => {
-    const set = await loginFlow(browser, client, randomAccount(options.accounts), new Recorder(), {
-      offline: true,
-    });
+    // all virtual users log in at once: admission control may refuse some; they retry, as people do
+    let set: Awaited<ReturnType<typeof loginFlow>> | undefined;
+    for (let attempt = 1; !set; attempt++) {
+      try {
+        set = await loginFlow(browser, client, randomAccount(options.accounts), new Recorder(), {
+          offline: true,
+        });
+      } catch (error) {
+        if (!(error instanceof ShedError) || attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+      }
+    }
     if (!set.refresh_token) throw new Error('no refresh token issued (offline_access)');
     tokens[vu] = set.refresh_token;
   };
