@@ -30,7 +30,11 @@ export class AdmittedFailure extends Error {
   }
 }
 
-export async function timed(recorder: Recorder, step: string, run: () => Promise<Response>): Promise<Response> {
+export async function timed(
+  recorder: Recorder,
+  step: string,
+  run: () => Promise<Response>,
+): Promise<Response> {
   const start = performance.now();
   const response = await run();
   recorder.step(step, performance.now() - start);
