@@ -1,52 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpBrowser } from '../helpers/browser.js';
+import { educonnect } from '../helpers/cli.js';
 import { countRows, createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { startTestIdp } from '../helpers/idp.js';
-import { ROOT } from '../helpers/paths.js';
 import { isCallback, loginWithPassword, RP_REDIRECT, TestRelyingParty } from '../helpers/relying-party.js';
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: () => Record<string, unknown>;
-}
-
-/** Runs `educonnect …` exactly as an operator would (bin script, real process, real database). */
-function educonnect(
-  database: TestDatabase,
-  args: string[],
-  extraEnv: Record<string, string> = {},
-): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'bin/educonnect.js'), ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        DATA_DIR: database.dataDir,
-        SECRET_KEY: 's'.repeat(40),
-        COOKIE_KEYS: 'c'.repeat(40),
-        ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-        ...extraEnv,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('close', (code) =>
-      resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) }),
-    );
-  });
-}
 
 describe.each(DATABASE_KINDS)('educonnect CLI on %s', (kind) => {
   let database: TestDatabase;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { registryCommands } from '../../src/cli/registry-commands.js';
 import { loadConfig } from '../../src/config.js';
 import { DEMO_ACCOUNTS, seedDemoData } from '../../src/demo.js';
 import { REGISTRY_COLUMNS } from '../../src/registry/csv.js';
+import { educonnect } from '../helpers/cli.js';
 import { countRows, createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { ROOT } from '../helpers/paths.js';
 
@@ -282,35 +282,10 @@ describe.each(DATABASE_KINDS)('educonnect registry import as a process on %s', (
     await database?.destroy();
   });
 
-  function educonnect(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(join(ROOT, 'node_modules/.bin/node'), [join(ROOT, 'bin/educonnect.js'), ...args], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'test',
-          DATA_DIR: database.dataDir,
-          SECRET_KEY: 's'.repeat(40),
-          COOKIE_KEYS: 'c'.repeat(40),
-          ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk) => {
-        stdout += chunk;
-      });
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
-  }
-
   it('exits 1 with every bad line on stderr, then imports the example file and prints the summary', async () => {
     const bad = join(dir, 'mauvais.csv');
     writeFileSync(bad, `${HEADER}\n${CLG};E1;Martin;Lucas;14/13/2011;4EME;;;;;\n${CLG};E2;Martin`);
-    const refused = await educonnect(['registry', 'import', bad]);
+    const refused = await educonnect(database, ['registry', 'import', bad]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('ligne 2 : date de naissance invalide');
     expect(refused.stderr).toContain('ligne 3 : 4 colonnes au lieu de 12');
@@ -318,14 +293,14 @@ describe.each(DATABASE_KINDS)('educonnect registry import as a process on %s', (
     expect(refused.stdout).toBe('');
 
     const example = join(ROOT, 'examples/registre-exemple.csv');
-    const imported = await educonnect(['registry', 'import', example]);
+    const imported = await educonnect(database, ['registry', 'import', example]);
     expect(imported.code, imported.stderr).toBe(0);
     expect(JSON.parse(imported.stdout)).toMatchObject({
       dryRun: false,
       establishments: { created: 2 },
       links: { created: 9, removed: 0 },
     });
-    const again = await educonnect(['registry', 'import', example]);
+    const again = await educonnect(database, ['registry', 'import', example]);
     expect(JSON.parse(again.stdout)).toMatchObject({
       links: { created: 0, removed: 0 },
       pupils: { updated: 0 },
