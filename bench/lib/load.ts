@@ -52,6 +52,65 @@ function errorKind(error: unknown): string {
   return (error as Error).message?.slice(0, 80) ?? String(error);
 }
 
+interface MeasuredWindow {
+  elapsed: number;
+  cpu: number;
+  pg: number | undefined;
+  clientUsage: NodeJS.CpuUsage;
+  /** Peak RSS sampler of the server, started with the window; stop it once the load is drained. */
+  rss: ReturnType<typeof peakRssSampler>;
+}
+
+/** Warm-up, then one measured window: `begin` switches the load to the measured recorder. */
+async function measureWindow(
+  options: LoadOptions,
+  begin: (windowEnd: number) => void,
+): Promise<MeasuredWindow> {
+  await sleep(options.warmupSeconds * 1000);
+  const rss = peakRssSampler(options.serverPid);
+  const cpuStart = treeCpuMs(options.serverPid);
+  const pgStart = options.measurePostgres ? postgresCpuSnapshot() : undefined;
+  const clientStart = process.cpuUsage();
+  const windowStart = performance.now();
+  begin(windowStart + options.durationSeconds * 1000);
+  await sleep(options.durationSeconds * 1000);
+  return {
+    elapsed: (performance.now() - windowStart) / 1000,
+    cpu: treeCpuMs(options.serverPid) - cpuStart,
+    pg: pgStart ? postgresCpuSince(pgStart) : undefined,
+    clientUsage: process.cpuUsage(clientStart),
+    rss,
+  };
+}
+
+function loadResult(
+  vus: number,
+  window: MeasuredWindow,
+  peakRss: number,
+  measured: Recorder,
+  completed: number,
+): LoadResult {
+  const flows = Math.max(1, completed);
+  const { elapsed, cpu, pg, clientUsage } = window;
+  return {
+    vus,
+    durationSeconds: elapsed,
+    flows: completed,
+    flowsPerSecond: completed / elapsed,
+    flow: summarize(measured.flows),
+    steps: Object.fromEntries([...measured.steps].map(([name, samples]) => [name, summarize(samples)])),
+    serverCpuMsPerFlow: cpu / flows,
+    postgresCpuMsPerFlow: pg === undefined ? undefined : pg / flows,
+    clientCpuMsPerFlow: (clientUsage.user + clientUsage.system) / 1000 / flows,
+    peakRssMb: peakRss / 1024 / 1024,
+    errors: measured.errors,
+    errorRate: measured.errorRate,
+    errorKinds: Object.fromEntries(measured.errorKinds),
+    shed: measured.shed,
+    admittedFailures: measured.admittedFailures,
+  };
+}
+
 /** Closed loop: each virtual user runs flows back to back over its own keep-alive connection. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (options.arrivalsPerSecond) return runOpenLoop(options, options.arrivalsPerSecond);
@@ -89,43 +148,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
   });
 
-  await sleep(options.warmupSeconds * 1000);
-  const rss = peakRssSampler(options.serverPid);
-  const cpuStart = treeCpuMs(options.serverPid);
-  const pgStart = options.measurePostgres ? postgresCpuSnapshot() : undefined;
-  const clientStart = process.cpuUsage();
-  const windowStart = performance.now();
-  windowEnd = windowStart + options.durationSeconds * 1000;
-  recorder = measured;
-  await sleep(options.durationSeconds * 1000);
-  const elapsed = (performance.now() - windowStart) / 1000;
-  const cpu = treeCpuMs(options.serverPid) - cpuStart;
-  const pg = pgStart ? postgresCpuSince(pgStart) : undefined;
-  const clientUsage = process.cpuUsage(clientStart);
+  const window = await measureWindow(options, (end) => {
+    windowEnd = end;
+    recorder = measured;
+  });
   stopping = true;
   await Promise.all(loops);
-  const peakRss = rss.stop();
+  const peakRss = window.rss.stop();
   await Promise.all(browsers.map((b) => b.close()));
   void setupRecorder;
 
-  const flows = Math.max(1, completedInWindow);
-  return {
-    vus: options.vus,
-    durationSeconds: elapsed,
-    flows: completedInWindow,
-    flowsPerSecond: completedInWindow / elapsed,
-    flow: summarize(measured.flows),
-    steps: Object.fromEntries([...measured.steps].map(([name, samples]) => [name, summarize(samples)])),
-    serverCpuMsPerFlow: cpu / flows,
-    postgresCpuMsPerFlow: pg === undefined ? undefined : pg / flows,
-    clientCpuMsPerFlow: (clientUsage.user + clientUsage.system) / 1000 / flows,
-    peakRssMb: peakRss / 1024 / 1024,
-    errors: measured.errors,
-    errorRate: measured.errorRate,
-    errorKinds: Object.fromEntries(measured.errorKinds),
-    shed: measured.shed,
-    admittedFailures: measured.admittedFailures,
-  };
+  return loadResult(options.vus, window, peakRss, measured, completedInWindow);
 }
 
 /** Most flows in flight in open-loop mode; an arrival beyond it is counted as an error. */
@@ -198,42 +231,18 @@ async function runOpenLoop(options: LoadOptions, rate: number): Promise<LoadResu
     }
   })();
 
-  await sleep(options.warmupSeconds * 1000);
-  const rss = peakRssSampler(options.serverPid);
-  const cpuStart = treeCpuMs(options.serverPid);
-  const pgStart = options.measurePostgres ? postgresCpuSnapshot() : undefined;
-  const clientStart = process.cpuUsage();
-  const windowStart = performance.now();
-  windowEnd = windowStart + options.durationSeconds * 1000;
-  recorder = measured;
-  await sleep(options.durationSeconds * 1000);
-  const elapsed = (performance.now() - windowStart) / 1000;
-  const cpu = treeCpuMs(options.serverPid) - cpuStart;
-  const pg = pgStart ? postgresCpuSince(pgStart) : undefined;
-  const clientUsage = process.cpuUsage(clientStart);
+  const window = await measureWindow(options, (end) => {
+    windowEnd = end;
+    recorder = measured;
+  });
   stopping = true;
   await scheduler;
   await Promise.all(running);
-  const peakRss = rss.stop();
+  const peakRss = window.rss.stop();
   await Promise.all(all.map((b) => b.close()));
 
-  const flows = Math.max(1, completedInWindow);
   return {
-    vus: peakInFlight,
-    durationSeconds: elapsed,
-    flows: completedInWindow,
-    flowsPerSecond: completedInWindow / elapsed,
-    flow: summarize(measured.flows),
-    steps: Object.fromEntries([...measured.steps].map(([name, samples]) => [name, summarize(samples)])),
-    serverCpuMsPerFlow: cpu / flows,
-    postgresCpuMsPerFlow: pg === undefined ? undefined : pg / flows,
-    clientCpuMsPerFlow: (clientUsage.user + clientUsage.system) / 1000 / flows,
-    peakRssMb: peakRss / 1024 / 1024,
-    errors: measured.errors,
-    errorRate: measured.errorRate,
-    errorKinds: Object.fromEntries(measured.errorKinds),
-    shed: measured.shed,
-    admittedFailures: measured.admittedFailures,
+    ...loadResult(peakInFlight, window, peakRss, measured, completedInWindow),
     arrivalsPerSecond: rate,
   };
 }
