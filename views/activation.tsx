@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { PROFILE_LABELS } from '../src/accounts/accounts.js';
 import type { PupilAnswer } from '../src/activation/pupil-answers.js';
 import type { PupilChoice } from '../src/registry/registry.js';
 import {
@@ -11,7 +12,7 @@ import {
 } from './components.js';
 import { Layout } from './layout.js';
 
-const BANNER = 'Représentant légal';
+const BANNER = PROFILE_LABELS.responsable_legal;
 const FLOW_TITLE = 'Activation du compte';
 
 function StepFrame({

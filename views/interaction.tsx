@@ -1,3 +1,4 @@
+import { PROFILE_LABELS } from '../src/accounts/accounts.js';
 import type { Profile } from '../src/db/schema.js';
 import {
   CsrfInput,
@@ -8,8 +9,6 @@ import {
   TextField,
 } from './components.js';
 import { Layout } from './layout.js';
-
-const PROFILE_BANNER: Record<Profile, string> = { responsable_legal: 'Représentant légal', eleve: 'Élève' };
 
 function CancelForm({ uid, csrf }: { uid: string; csrf: string }) {
   return (
@@ -83,7 +82,7 @@ export function LoginPage({
   return (
     <Layout
       title={message || errors ? 'Erreur - Connexion' : 'Connexion'}
-      banner={PROFILE_BANNER[profile]}
+      banner={PROFILE_LABELS[profile]}
       scripts={['/static/password.js']}
     >
       <h1>Je me connecte avec mon compte ÉduConnect</h1>
@@ -150,7 +149,7 @@ export function ChangePasswordPage({
   return (
     <Layout
       title={message || errors ? 'Erreur - Nouveau mot de passe' : 'Nouveau mot de passe'}
-      banner={PROFILE_BANNER[profile]}
+      banner={PROFILE_LABELS[profile]}
       scripts={['/static/password.js']}
     >
       <h1>Je choisis mon nouveau mot de passe</h1>

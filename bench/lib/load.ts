@@ -115,7 +115,6 @@ function loadResult(
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (options.arrivalsPerSecond) return runOpenLoop(options, options.arrivalsPerSecond);
   const browsers = Array.from({ length: options.vus }, () => new VirtualBrowser(options.origin));
-  const setupRecorder = new Recorder();
   await Promise.all(browsers.map((browser, vu) => options.prepare?.(vu, browser)));
 
   const warmup = new Recorder();
@@ -156,7 +155,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(loops);
   const peakRss = window.rss.stop();
   await Promise.all(browsers.map((b) => b.close()));
-  void setupRecorder;
 
   return loadResult(options.vus, window, peakRss, measured, completedInWindow);
 }

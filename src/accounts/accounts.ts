@@ -42,14 +42,6 @@ export function findAccountById(db: Db, id: string): Promise<Account | undefined
   return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export function findAccountByIdentifier(db: Db, identifier: string): Promise<Account | undefined> {
-  return db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('identifier', '=', identifier.trim().toLowerCase())
-    .executeTakeFirst();
-}
-
 export type AuthenticationResult = { ok: true; account: Account } | { ok: false };
 
 export interface LoginCandidate {
@@ -104,10 +96,6 @@ export async function authenticate(
     await db.updateTable('accounts').set({ password_hash: rehashed }).where('id', '=', account.id).execute();
   }
   return { ok: true, account };
-}
-
-export async function recordLogin(db: Db, accountId: string): Promise<void> {
-  await db.updateTable('accounts').set({ last_login_at: sql`now()` }).where('id', '=', accountId).execute();
 }
 
 export async function setPassword(db: Db, accountId: string, passwordHash: string): Promise<void> {

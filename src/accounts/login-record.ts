@@ -1,8 +1,5 @@
 import { sql } from 'kysely';
-import type { AuditLog } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { recordLogin } from './accounts.js';
-import { clearFailures } from './throttle.js';
 
 export interface SuccessfulLogin {
   accountId: string;
@@ -15,28 +12,13 @@ export interface SuccessfulLogin {
 
 /**
  * After a good password: reset the account's failures, stamp last_login_at and append the audit
- * event, in one statement (one round trip and one commit instead of three). Should the combined
- * statement fail, the three writes are retried apart, so that an audit problem never blocks a login.
+ * event, in one statement (one round trip and one commit instead of three).
  */
-export async function recordSuccessfulLogin(db: Db, audit: AuditLog, login: SuccessfulLogin): Promise<void> {
-  try {
-    await sql`
-      with cleared as (delete from login_throttle where key = ${login.throttleKey}),
-           stamped as (update accounts set last_login_at = now() where id = ${login.accountId})
-      insert into audit_events (event, account_id, client_id, ip, detail)
-      values ('login.success', ${login.accountId}, ${login.clientId}, ${login.ip}, ${JSON.stringify(login.detail)})
-    `.execute(db);
-  } catch {
-    await Promise.all([
-      clearFailures(db, login.throttleKey),
-      recordLogin(db, login.accountId),
-      audit.record({
-        event: 'login.success',
-        accountId: login.accountId,
-        clientId: login.clientId,
-        ip: login.ip,
-        detail: login.detail,
-      }),
-    ]);
-  }
+export async function recordSuccessfulLogin(db: Db, login: SuccessfulLogin): Promise<void> {
+  await sql`
+    with cleared as (delete from login_throttle where key = ${login.throttleKey}),
+         stamped as (update accounts set last_login_at = now() where id = ${login.accountId})
+    insert into audit_events (event, account_id, client_id, ip, detail)
+    values ('login.success', ${login.accountId}, ${login.clientId}, ${login.ip}, ${JSON.stringify(login.detail)})
+  `.execute(db);
 }

@@ -26,23 +26,6 @@ export const IP_POLICY: ThrottlePolicy = {
   windowSeconds: 900,
 };
 
-export interface ThrottleState {
-  blocked: boolean;
-  retryAfterSeconds: number;
-}
-
-export async function checkThrottle(db: Db, keys: string[]): Promise<ThrottleState> {
-  const rows = await db
-    .selectFrom('login_throttle')
-    .select(['blocked_until'])
-    .where('key', 'in', keys)
-    .where('blocked_until', '>', sql<Date>`now()`)
-    .execute();
-  if (rows.length === 0) return { blocked: false, retryAfterSeconds: 0 };
-  const until = Math.max(...rows.map((r) => new Date(r.blocked_until as Date).getTime()));
-  return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil((until - Date.now()) / 1000)) };
-}
-
 /** Counts one failure for `key` atomically (one upsert) and blocks it once past the free failures. */
 export async function recordFailure(db: Db, key: string, policy: ThrottlePolicy): Promise<void> {
   const { freeFailures, baseDelaySeconds, maxDelaySeconds, windowSeconds } = policy;
@@ -59,10 +42,6 @@ export async function recordFailure(db: Db, key: string, policy: ThrottlePolicy)
                       then now() + make_interval(secs => least(${maxDelaySeconds}::float8, ${baseDelaySeconds}::float8 * power(2, greatest(0, t.failures + 1 - ${freeFailures}))))
                       else t.blocked_until end
   `.execute(db);
-}
-
-export async function clearFailures(db: Db, key: string): Promise<void> {
-  await db.deleteFrom('login_throttle').where('key', '=', key).execute();
 }
 
 export async function purgeThrottle(db: Db): Promise<void> {

@@ -9,7 +9,6 @@ import {
   findAccountById,
   isProfile,
   loadLoginCandidate,
-  PROFILE_LABELS,
   setPassword,
 } from '../accounts/accounts.js';
 import { recordSuccessfulLogin } from '../accounts/login-record.js';
@@ -164,7 +163,7 @@ export function interactionRoutes(services: Services, options: InteractionRoutes
       return page(401, { message: FAILED_LOGIN_MESSAGE });
     }
     const { account } = result;
-    await recordSuccessfulLogin(db, audit, {
+    await recordSuccessfulLogin(db, {
       accountId: account.id,
       throttleKey: accountKey,
       clientId: interaction.params.client_id as string,
@@ -277,10 +276,6 @@ export function interactionRoutes(services: Services, options: InteractionRoutes
 
   options.extend?.(router, { parseForm, requireCsrf, steps, services });
   return router;
-}
-
-export function profileLabel(profile: Profile): string {
-  return PROFILE_LABELS[profile];
 }
 
 export function renderExpiredInteraction(ctx: Context, returnUrl: string | undefined): void {
