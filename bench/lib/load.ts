@@ -52,6 +52,29 @@ function errorKind(error: unknown): string {
   return (error as Error).message?.slice(0, 80) ?? String(error);
 }
 
+/** Runs one flow and records its outcome: latency when it completes, shed or error kind otherwise. */
+async function runFlow(
+  flow: () => Promise<void>,
+  recorder: Recorder,
+): Promise<{ completedAt?: number; shed?: boolean }> {
+  const start = performance.now();
+  try {
+    await flow();
+    const end = performance.now();
+    recorder.flow(end - start);
+    return { completedAt: end };
+  } catch (error) {
+    if (error instanceof ShedError) {
+      recorder.shed++;
+      recorder.error(`${error.step} 503 (shed)`);
+      return { shed: true };
+    }
+    if (error instanceof AdmittedFailure) recorder.admittedFailures++;
+    recorder.error(errorKind(error));
+    return {};
+  }
+}
+
 interface MeasuredWindow {
   elapsed: number;
   cpu: number;
@@ -127,23 +150,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const loops = browsers.map(async (browser, vu) => {
     while (!stopping) {
       const current = recorder;
-      const start = performance.now();
-      try {
-        await options.flow(vu, browser, current);
-        const end = performance.now();
-        current.flow(end - start);
-        if (current === measured && end <= windowEnd) completedInWindow++;
-      } catch (error) {
-        if (error instanceof ShedError) {
-          current.shed++;
-          current.error(`${error.step} 503 (shed)`);
-          await sleep(500); // a person waits before retrying; Retry-After says 5 s
-        } else {
-          if (error instanceof AdmittedFailure) current.admittedFailures++;
-          current.error(errorKind(error));
-          await sleep(50);
-        }
+      const outcome = await runFlow(() => options.flow(vu, browser, current), current);
+      if (outcome.completedAt !== undefined && current === measured && outcome.completedAt <= windowEnd) {
+        completedInWindow++;
       }
+      // A person waits before retrying (Retry-After says 5 s); after an error, a short pause.
+      if (outcome.shed) await sleep(500);
+      else if (outcome.completedAt === undefined) await sleep(50);
     }
   });
 
@@ -189,25 +202,13 @@ async function runOpenLoop(options: LoadOptions, rate: number): Promise<LoadResu
     const b = browser;
     inFlight++;
     peakInFlight = Math.max(peakInFlight, inFlight);
-    const start = performance.now();
     const run = (async () => {
-      try {
-        await options.flow(all.indexOf(b), b, current);
-        const end = performance.now();
-        current.flow(end - start);
-        if (current === measured && end <= windowEnd) completedInWindow++;
-      } catch (error) {
-        if (error instanceof ShedError) {
-          current.shed++;
-          current.error(`${error.step} 503 (shed)`);
-        } else {
-          if (error instanceof AdmittedFailure) current.admittedFailures++;
-          current.error(errorKind(error));
-        }
-      } finally {
-        inFlight--;
-        idle.push(b);
+      const outcome = await runFlow(() => options.flow(all.indexOf(b), b, current), current);
+      if (outcome.completedAt !== undefined && current === measured && outcome.completedAt <= windowEnd) {
+        completedInWindow++;
       }
+      inFlight--;
+      idle.push(b);
     })();
     running.add(run);
     void run.then(() => running.delete(run));
