@@ -389,6 +389,7 @@ async function main() {
       'src/main.ts',
       {
         NODE_ENV: 'production',
+        ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true', // the bench measures both databases
         ISSUER: 'http://127.0.0.1:0', // replaced below once the port is known
         DATA_DIR: prepared.dataDir,
         JWKS_FILE: jwksFile,

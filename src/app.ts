@@ -5,7 +5,7 @@ import { PasswordHasher } from './accounts/password-hasher.js';
 import { purgeThrottle } from './accounts/throttle.js';
 import { AuditLog } from './audit/audit-log.js';
 import type { Config } from './config.js';
-import type { Db } from './db/database.js';
+import { type Db, subscribe } from './db/database.js';
 import { Admission } from './http/admission.js';
 import { Csrf } from './http/csrf.js';
 import { errorPages } from './http/errors.js';
@@ -13,7 +13,7 @@ import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
 import { type InteractionRoutesOptions, interactionRoutes } from './interaction/routes.js';
-import { purgeExpired } from './oidc/adapter.js';
+import { CLIENT_CHANGES, ClientCache, purgeExpired } from './oidc/adapter.js';
 import { registerProviderEvents } from './oidc/events.js';
 import { loadOrCreateJwks } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
@@ -49,7 +49,12 @@ export async function createIdentityProvider(
 ): Promise<IdentityProvider> {
   const logger = options.logger ?? createLogger(config);
   const jwks = await loadOrCreateJwks(config.jwksFile, !config.production);
-  const provider = createProvider({ config, db, jwks });
+  const clients = new ClientCache();
+  // Services registered, changed or removed by the CLI (or another server process) apply at once.
+  const stopListening = await subscribe(db, CLIENT_CHANGES, (clientId) =>
+    clients.invalidate(clientId || undefined),
+  );
+  const provider = createProvider({ config, db, jwks, clients });
   const hasher = new PasswordHasher(config.hashWorkers || undefined, config.hashQueueLimit);
   const audit = new AuditLog(db, logger);
   const services: Services = {
@@ -128,6 +133,7 @@ export async function createIdentityProvider(
     admission,
     async close() {
       clearInterval(timer);
+      await stopListening();
       admission.close();
       await audit.flush();
       await hasher.close();

@@ -129,6 +129,11 @@ export function loadConfig(env: Env = process.env): Config {
     if (!secretKey) problems.push('SECRET_KEY est obligatoire en production');
     if (!env.JWKS_FILE)
       problems.push('JWKS_FILE est obligatoire en production (créez-le avec « educonnect keys rotate »)');
+    if (!databaseUrl && env.ALLOW_EMBEDDED_DB_IN_PRODUCTION !== 'true')
+      problems.push(
+        'DATABASE_URL est obligatoire en production : la base embarquée (PGlite) ne sert qu’un processus ' +
+          'et n’est pas sauvegardée comme un serveur PostgreSQL (ALLOW_EMBEDDED_DB_IN_PRODUCTION=true pour passer outre)',
+      );
     const loopback = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(issuer);
     if (issuer.startsWith('http:') && !loopback) problems.push('ISSUER doit être en https:// en production');
   }

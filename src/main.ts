@@ -3,60 +3,78 @@ import { createServer } from 'node:http';
 import { createLogger } from './app.js';
 import { hashWorkersPerProcess, runPrimary } from './cluster.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemoData } from './demo.js';
 import { createEntApp } from './ent/app.js';
 import { entConfigFromIdp } from './ent/config.js';
 import { startEntServer } from './ent/server.js';
+import { listen, PortInUseError } from './http/listen.js';
 import { buildIdentityProvider } from './idp.js';
+
+/** An operator's mistake (config, busy port, data directory in use): one French message, exit 1. */
+function isOperatorError(error: unknown): error is Error {
+  return (
+    error instanceof ConfigError || error instanceof PortInUseError || error instanceof DataDirLockedError
+  );
+}
 
 /** Composition root: config -> database -> migrations -> demo data -> HTTP server. */
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfig();
   const logger = createLogger(config);
   if (config.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config, logger);
-  const db = await openDatabase(config);
-  if (cluster.isPrimary) {
-    const applied = await migrateToLatest(db);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  }
-  config.hashWorkers = hashWorkersPerProcess(config);
-  const idp = await buildIdentityProvider(config, db, logger);
-  if (config.demoData && cluster.isPrimary) await seedDemoData(db, config, idp.services.hasher);
+  // On the embedded database this process is its only owner and serves it to the CLI and psql.
+  const db = await openDatabase({
+    ...config,
+    role: 'server',
+    onIdleError: (error) => logger.warn({ err: error }, 'database connection error'),
+    onLockWait: (owner) =>
+      logger.warn({ pid: owner.pid }, 'la base embarquée est utilisée par une commande educonnect : attente'),
+  });
+  let stop = async () => {
+    await db.destroy();
+  };
+  try {
+    if (cluster.isPrimary) {
+      const applied = await migrateToLatest(db);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+    config.hashWorkers = hashWorkersPerProcess(config);
+    const idp = await buildIdentityProvider(config, db, logger);
+    stop = async () => {
+      await idp.close();
+      await db.destroy();
+    };
+    if (config.demoData && cluster.isPrimary) await seedDemoData(db, config, idp.services.hasher);
 
-  // The demo ENT runs beside the IdP outside production (DEMO_ENT=false to skip it), once the IdP listens.
-  const ent =
-    config.production || process.env.DEMO_ENT === 'false'
-      ? undefined
-      : createEntApp(entConfigFromIdp(config));
-  let entServer: ReturnType<typeof startEntServer> | undefined;
-  const server = createServer(idp.app.callback());
-  server.keepAliveTimeout = 65_000;
-  server.listen(config.port, () => {
+    const server = createServer(idp.app.callback());
+    server.keepAliveTimeout = 65_000;
+    await listen(server, config.port, 'PORT');
     logger.info(
       { issuer: config.issuer, port: config.port, database: config.databaseUrl ? 'postgresql' : 'pglite' },
       'identity provider ready',
     );
-    if (ent) entServer = startEntServer(ent, entConfigFromIdp(config), logger);
-  });
+    // The demo ENT runs beside the IdP outside production (DEMO_ENT=false to skip it), once the IdP listens.
+    const entConfig = entConfigFromIdp(config);
+    const ent = config.production || process.env.DEMO_ENT === 'false' ? undefined : createEntApp(entConfig);
+    const entServer = ent ? await startEntServer(ent, entConfig, logger) : undefined;
+    stop = async () => {
+      server.close();
+      entServer?.close();
+      ent?.close();
+      await idp.close();
+      await db.destroy();
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    server.close();
-    entServer?.close();
-    ent?.close();
-    await idp.close();
-    await db.destroy();
+    await stop();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
@@ -64,6 +82,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error);
+  console.error(isOperatorError(error) ? error.message : error);
   process.exit(1);
 });

@@ -1,6 +1,6 @@
 import { PasswordHasher } from '../accounts/password-hasher.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { type Db, openDatabase } from '../db/database.js';
+import { type Db, openSharedDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { type CliContext, CliError, type Command } from './command.js';
 import { coreCommands } from './core-commands.js';
@@ -15,7 +15,8 @@ function help(): string {
     '',
     ...commands.map((c) => `  ${c.usage}\n      ${c.summary}`),
     '',
-    'La base utilisée est celle du serveur : DATABASE_URL, sinon la base embarquée dans DATA_DIR (./data).',
+    'La base utilisée est celle du serveur : DATABASE_URL, sinon la base embarquée dans DATA_DIR (./data),',
+    'à travers le serveur quand il tourne (jamais ouverte par deux processus).',
   ].join('\n');
 }
 
@@ -39,7 +40,16 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       config,
       async database() {
         if (!db) {
-          db = await openDatabase({ ...config, poolSize: 2 });
+          db = await openSharedDatabase({
+            ...config,
+            poolSize: 2,
+            onLockWait: (owner) =>
+              console.error(
+                owner.role === 'server'
+                  ? `La base embarquée est en cours d’ouverture par le serveur (processus ${owner.pid}) : attente…`
+                  : `La base embarquée est utilisée par une autre commande educonnect (processus ${owner.pid}) : attente…`,
+              ),
+          });
           await migrateToLatest(db);
         }
         return db;

@@ -10,18 +10,23 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import type { EmbeddedSession } from './pglite-session.js';
 
 /**
- * Kysely dialect for embedded PGlite. PGlite is one single-threaded connection, so connections are
- * handed out one at a time: a transaction holds the lock until it commits or rolls back.
+ * Kysely dialect for embedded PGlite. PGlite is one session, so the connection is handed out one at
+ * a time: a transaction holds the session lock until it commits or rolls back — the same lock that
+ * clients of the socket server (CLI, psql) take, so neither side runs inside the other's transaction.
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  constructor(
+    private readonly session: EmbeddedSession,
+    private readonly onDestroy: () => Promise<void>,
+  ) {}
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.session, this.onDestroy);
   }
   createIntrospector(db: Parameters<Dialect['createIntrospector']>[0]) {
     return new PostgresIntrospector(db);
@@ -48,23 +53,20 @@ class PGliteConnection implements DatabaseConnection {
 }
 
 class PGliteDriver implements Driver {
-  private queue: Promise<void> = Promise.resolve();
   private readonly connection: PGliteConnection;
   private readonly releases = new Map<DatabaseConnection, () => void>();
 
-  constructor(private readonly pglite: PGlite) {
-    this.connection = new PGliteConnection(pglite);
+  constructor(
+    private readonly session: EmbeddedSession,
+    private readonly onDestroy: () => Promise<void>,
+  ) {
+    this.connection = new PGliteConnection(session.pglite);
   }
   async init() {
-    await this.pglite.waitReady;
+    await this.session.pglite.waitReady;
   }
   async acquireConnection(): Promise<DatabaseConnection> {
-    let release!: () => void;
-    const previous = this.queue;
-    this.queue = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await previous;
+    const release = await this.session.lock.acquire();
     this.releases.set(this.connection, release);
     return this.connection;
   }
@@ -84,6 +86,6 @@ class PGliteDriver implements Driver {
     release?.();
   }
   async destroy() {
-    await this.pglite.close();
+    await this.onDestroy();
   }
 }

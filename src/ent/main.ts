@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../config.js';
+import { PortInUseError } from '../http/listen.js';
 import { createEntApp, createEntLogger } from './app.js';
 import { loadStandaloneEntConfig } from './config.js';
 import { startEntServer } from './server.js';
@@ -20,7 +21,14 @@ async function main() {
   }
   const logger = createEntLogger(config);
   const ent = createEntApp(config, { logger });
-  const server = startEntServer(ent, config, logger);
+  let server: Awaited<ReturnType<typeof startEntServer>>;
+  try {
+    server = await startEntServer(ent, config, logger);
+  } catch (error) {
+    if (!(error instanceof PortInUseError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
   const shutdown = () => {
     server.close();
     ent.close();

@@ -1,14 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
+import { listen } from '../http/listen.js';
 import type { EntApp } from './app.js';
 import type { EntConfig } from './config.js';
 
 /** Listens on ENT_PORT; shared by `npm start` (beside the IdP) and `npm run start:ent`. */
-export function startEntServer(ent: EntApp, config: EntConfig, logger: Logger): Server {
+export async function startEntServer(ent: EntApp, config: EntConfig, logger: Logger): Promise<Server> {
   const server = createServer(ent.app.callback());
   server.keepAliveTimeout = 65_000;
-  server.listen(config.port, () => {
-    logger.info({ url: config.baseUrl, issuer: config.issuer, clientId: config.clientId }, 'demo ENT ready');
-  });
+  await listen(server, config.port, 'ENT_PORT');
+  logger.info({ url: config.baseUrl, issuer: config.issuer, clientId: config.clientId }, 'demo ENT ready');
   return server;
 }

@@ -3,6 +3,8 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/database.js';
 
 const CLIENT_CACHE_MS = 5_000;
+/** Notification channel announcing a changed client (trigger of migration 0005). */
+export const CLIENT_CHANGES = 'educonnect_clients';
 
 // The provider's hot path (every page and token request) runs these few statements: plain SQL,
 // compiled once, instead of building them with the query builder on each call.
@@ -23,14 +25,39 @@ interface StoredRow {
 }
 
 /**
+ * Clients are read on nearly every request (authorize, interaction pages, token, userinfo): they are
+ * kept a few seconds in memory, and dropped at once when the database announces a change
+ * (`educonnect_clients` notifications, see migration 0005), so that the CLI's changes apply at once.
+ */
+export class ClientCache {
+  private readonly entries = new Map<string, { metadata: AdapterPayload; until: number }>();
+
+  constructor(private readonly ttlMs = CLIENT_CACHE_MS) {}
+
+  get(id: string): AdapterPayload | undefined {
+    const cached = this.entries.get(id);
+    return cached && cached.until > Date.now() ? { ...cached.metadata } : undefined;
+  }
+
+  set(id: string, metadata: AdapterPayload): void {
+    if (this.ttlMs <= 0) return;
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(id, { metadata, until: Date.now() + this.ttlMs });
+  }
+
+  /** One client changed, or (no id) anything may have changed. */
+  invalidate(id?: string): void {
+    if (id) this.entries.delete(id);
+    else this.entries.clear();
+  }
+}
+
+/**
  * oidc-provider storage over kysely: one table for every model (sessions, interactions, codes,
  * tokens, grants...), keyed by (kind, id), with the lookups the provider needs indexed. Clients are
  * read from their own table, written by the `educonnect clients` command.
  */
-export function createAdapterFactory(db: Db, clientCacheMs = CLIENT_CACHE_MS) {
-  // Clients are read on nearly every request (authorize, interaction pages, token, userinfo): keep
-  // them a few seconds in memory. A client removed or changed by the CLI takes effect within that.
-  const clients = new Map<string, { metadata: AdapterPayload | undefined; until: number }>();
+export function createAdapterFactory(db: Db, clients = new ClientCache()) {
   return class KyselyAdapter implements Adapter {
     constructor(private readonly kind: string) {}
 
@@ -52,17 +79,14 @@ export function createAdapterFactory(db: Db, clientCacheMs = CLIENT_CACHE_MS) {
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.kind === 'Client') {
         const cached = clients.get(id);
-        if (cached && cached.until > Date.now()) return cached.metadata && { ...cached.metadata };
+        if (cached) return cached;
         const client = await db
           .selectFrom('oidc_clients')
           .select('metadata')
           .where('client_id', '=', id)
           .executeTakeFirst();
         const metadata = client?.metadata as AdapterPayload | undefined;
-        if (metadata && clientCacheMs > 0) {
-          if (clients.size > 10_000) clients.clear();
-          clients.set(id, { metadata, until: Date.now() + clientCacheMs });
-        }
+        if (metadata) clients.set(id, metadata);
         return metadata;
       }
       return this.first(FIND_BY_ID, id);

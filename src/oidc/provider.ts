@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { renderMessage, renderPage } from '../http/render.js';
 import { deriveSecret } from '../secrets.js';
-import { createAdapterFactory } from './adapter.js';
+import { type ClientCache, createAdapterFactory } from './adapter.js';
 import { loadEduconnectClaims, pairwiseId, SCOPE_CLAIMS } from './claims.js';
 import type { Jwks } from './keys.js';
 
@@ -33,6 +33,15 @@ function isLoopbackUrl(url: URL | string | Request): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
+const NOT_FOUND = {
+  title: 'Page introuvable',
+  paragraphs: [
+    'Cette adresse ne correspond à aucune page d’ÉduConnect.',
+    'Vérifiez l’adresse, ou repassez par le site de votre établissement ou de votre ENT pour vous connecter.',
+  ],
+  tone: 'error' as const,
+};
+
 function frenchError(code: string | undefined): string {
   return (code && ERROR_MESSAGES[code]) || 'La demande de connexion ne peut pas aboutir.';
 }
@@ -41,14 +50,15 @@ export interface ProviderDeps {
   config: Config;
   db: Db;
   jwks: Jwks;
+  clients?: ClientCache;
 }
 
 /** oidc-provider configured for EduConnect: code flow + PKCE only, pairwise subjects, French pages. */
-export function createProvider({ config, db, jwks }: ProviderDeps): Provider {
+export function createProvider({ config, db, jwks, clients }: ProviderDeps): Provider {
   const pairwiseSecret = deriveSecret(config.secretKey, 'pairwise');
 
   const configuration: Configuration = {
-    adapter: createAdapterFactory(db),
+    adapter: createAdapterFactory(db, clients),
     jwks: jwks as Configuration['jwks'],
     cookies: {
       keys: config.cookieKeys,
@@ -195,5 +205,10 @@ export function createProvider({ config, db, jwks }: ProviderDeps): Provider {
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  // Paths that are none of ours nor the provider's: the same styled French page as the rest.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 404 && ctx.body == null) renderMessage(ctx as unknown as Context, NOT_FOUND, 404);
+  });
   return provider;
 }

@@ -12,7 +12,7 @@ export interface CliResult {
 
 /** Runs `educonnect …` exactly as an operator would (bin script, real process, real database). */
 export function educonnect(
-  database: TestDatabase,
+  database: Pick<TestDatabase, 'dataDir' | 'databaseUrl'>,
   args: string[],
   extraEnv: Record<string, string> = {},
 ): Promise<CliResult> {

@@ -168,6 +168,7 @@ describe.each(DATABASE_KINDS)('educonnect CLI on %s', (kind) => {
       ['clients', 'add', '--name', 'X', '--redirect-uri', 'http://ent.example.fr/cb'],
       {
         NODE_ENV: 'production',
+        ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true',
         ISSUER: 'https://idp.example.fr',
         JWKS_FILE: '/nonexistent',
         SMS_TRANSPORT: 'http',

@@ -206,7 +206,12 @@ describe('development routes in production', () => {
   let idp: TestIdp;
   beforeAll(async () => {
     idp = await startTestIdp('pglite', {
-      env: { NODE_ENV: 'production', SMS_TRANSPORT: 'http', SMS_HTTP_URL: 'http://127.0.0.1:9/sms' },
+      env: {
+        NODE_ENV: 'production',
+        ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true',
+        SMS_TRANSPORT: 'http',
+        SMS_HTTP_URL: 'http://127.0.0.1:9/sms',
+      },
     });
   });
   afterAll(async () => {

@@ -62,6 +62,7 @@ describe('configuration', () => {
       COOKIE_KEYS: `${secret},${'y'.repeat(40)}`,
       SECRET_KEY: secret,
       JWKS_FILE: '/run/secrets/jwks.json',
+      DATABASE_URL: 'postgres://educonnect@db.example.fr/educonnect',
       SMS_TRANSPORT: 'http',
       SMS_HTTP_URL: 'https://sms.example.fr/send',
       DEMO_DATA: 'true',
@@ -69,6 +70,23 @@ describe('configuration', () => {
     expect(config.demoData).toBe(false);
     expect(config.cookieKeys).toHaveLength(2);
     expect(config.jwksFile).toBe('/run/secrets/jwks.json');
+  });
+
+  it('refuses the embedded database in production unless the operator insists', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATA_DIR: dir(),
+      ISSUER: 'https://educonnect.example.fr',
+      COOKIE_KEYS: secret,
+      SECRET_KEY: secret,
+      JWKS_FILE: '/run/secrets/jwks.json',
+      SMS_TRANSPORT: 'http',
+      SMS_HTTP_URL: 'https://sms.example.fr/send',
+    };
+    expect(() => loadConfig(production)).toThrow(/DATABASE_URL est obligatoire en production/);
+    expect(
+      loadConfig({ ...production, ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true' }).databaseUrl,
+    ).toBeUndefined();
   });
 
   it('refuses short secrets', () => {
