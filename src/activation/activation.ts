@@ -12,6 +12,7 @@ import {
   pupilsOfRepresentatives,
   recordPupilAnswers,
 } from '../registry/registry.js';
+import type { SecretBox } from '../secrets.js';
 import { MAX_BIRTH_DATE_FAILURES } from './pupil-answers.js';
 
 /**
@@ -25,6 +26,8 @@ export interface ActivationDeps {
   config: Config;
   /** HMAC key of SMS codes and of phone numbers in the send counters. */
   codeSecret: Buffer;
+  /** Seals the SMS texts in the outbox (they carry codes). */
+  messageBox: SecretBox;
   /** Wakes the outbox dispatcher after a message was committed. */
   messageQueued: () => void;
 }
@@ -90,7 +93,7 @@ async function queueSms(
     await sql`select ${flow.mobile}::text as recipient`.execute(trx);
     return;
   }
-  await enqueueMessage(trx, {
+  await enqueueMessage(trx, deps.messageBox, {
     channel: 'sms',
     to: flow.mobile,
     body: account ? identifierText(account.identifier) : codeText(code, deps.config.smsCodeTtlSeconds),
