@@ -10,6 +10,7 @@ import { devOutboxRoutes } from './messaging/dev-routes.js';
 import { OutboxDispatcher } from './messaging/dispatcher.js';
 import { messageBox } from './messaging/outbox.js';
 import { LogTransport, transportFor } from './messaging/transports.js';
+import { clientSecretBox, sealLegacyClientSecrets } from './oidc/clients.js';
 import { deriveSecret } from './secrets.js';
 
 /**
@@ -22,6 +23,8 @@ export async function buildIdentityProvider(
   logger?: Logger,
 ): Promise<IdentityProvider> {
   const log = logger ?? createLogger(config);
+  const sealed = await sealLegacyClientSecrets(db, clientSecretBox(config.secretKey));
+  if (sealed > 0) log.info({ sealed }, 'client secrets kept in clear by an earlier version sealed');
   const transport = transportFor(config, log);
   const box = messageBox(config.secretKey);
   const dispatcher = new OutboxDispatcher(db, box, transport, log, {

@@ -1,6 +1,8 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/database.js';
+import type { SecretBox } from '../secrets.js';
+import { openClientMetadata } from './clients.js';
 
 const CLIENT_CACHE_MS = 5_000;
 
@@ -27,7 +29,7 @@ interface StoredRow {
  * tokens, grants...), keyed by (kind, id), with the lookups the provider needs indexed. Clients are
  * read from their own table, written by the `educonnect clients` command.
  */
-export function createAdapterFactory(db: Db, clientCacheMs = CLIENT_CACHE_MS) {
+export function createAdapterFactory(db: Db, clientSecrets: SecretBox, clientCacheMs = CLIENT_CACHE_MS) {
   // Clients are read on nearly every request (authorize, interaction pages, token, userinfo): keep
   // them a few seconds in memory. A client removed or changed by the CLI takes effect within that.
   const clients = new Map<string, { metadata: AdapterPayload | undefined; until: number }>();
@@ -55,10 +57,11 @@ export function createAdapterFactory(db: Db, clientCacheMs = CLIENT_CACHE_MS) {
         if (cached && cached.until > Date.now()) return cached.metadata && { ...cached.metadata };
         const client = await db
           .selectFrom('oidc_clients')
-          .select('metadata')
+          .select(['metadata', 'secret_sealed'])
           .where('client_id', '=', id)
           .executeTakeFirst();
-        const metadata = client?.metadata as AdapterPayload | undefined;
+        const metadata =
+          client && (openClientMetadata(client, clientSecrets, id) as AdapterPayload | undefined);
         if (metadata && clientCacheMs > 0) {
           if (clients.size > 10_000) clients.clear();
           clients.set(id, { metadata, until: Date.now() + clientCacheMs });

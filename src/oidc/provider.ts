@@ -9,6 +9,7 @@ import { renderMessage, renderPage } from '../http/render.js';
 import { deriveSecret } from '../secrets.js';
 import { createAdapterFactory } from './adapter.js';
 import { loadEduconnectClaims, pairwiseId, SCOPE_CLAIMS } from './claims.js';
+import { clientSecretBox } from './clients.js';
 import type { Jwks } from './keys.js';
 
 export interface ClientMetadataExtras {
@@ -48,7 +49,7 @@ export function createProvider({ config, db, jwks }: ProviderDeps): Provider {
   const pairwiseSecret = deriveSecret(config.secretKey, 'pairwise');
 
   const configuration: Configuration = {
-    adapter: createAdapterFactory(db),
+    adapter: createAdapterFactory(db, clientSecretBox(config.secretKey)),
     jwks: jwks as Configuration['jwks'],
     cookies: {
       keys: config.cookieKeys,

@@ -77,7 +77,7 @@ describe.each(DATABASE_KINDS)('SMS outbox over an HTTP gateway on %s', (kind) =>
       },
     });
     await importRegistry(idp.database.db, parseRegistryCsv(REGISTRY).lines);
-    rp = await TestRelyingParty.register(idp.database.db, idp.baseUrl);
+    rp = await TestRelyingParty.register(idp);
   });
   afterAll(async () => {
     await idp?.stop();
