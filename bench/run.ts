@@ -399,6 +399,9 @@ async function main() {
         SECRET_KEY: secretKey,
         SMS_TRANSPORT: 'http',
         SMS_HTTP_URL: sms.url,
+        // every virtual user comes from 127.0.0.1: per-address activation limits off
+        ACTIVATION_IP_HOURLY_LIMIT: '0',
+        SMS_IP_HOURLY_LIMIT: '0',
         LOG_LEVEL: 'warn',
         HASH_QUEUE_LIMIT: String(HASH_QUEUE_LIMIT),
         ...(prepared.databaseUrl ? { DATABASE_URL: prepared.databaseUrl } : { DATABASE_URL: '' }),
