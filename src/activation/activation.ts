@@ -26,7 +26,7 @@ export interface ActivationDeps {
   db: Db;
   audit: AuditLog;
   config: Config;
-  /** HMAC key of SMS codes and of phone numbers in the send counters. */
+  /** HMAC key of SMS codes and of the rate-limit keys (numbers, names, addresses). */
   codeSecret: Buffer;
   /** Seals the SMS texts in the outbox (they carry codes). */
   messageBox: SecretBox;
@@ -82,16 +82,14 @@ async function takeSendSlots(
   const { config, codeSecret } = deps;
   const network = clientNetwork(request.ip);
   const identity = [request.mobile, matchName(request.familyName, request.givenName)];
-  const checks: [string, SlidingWindow, Refusal['status']][] = [
-    ...(request.identityPost
-      ? [
-          [
-            limitKey(codeSecret, 'ip-identity', network),
-            { limit: config.activationIpHourlyLimit, seconds: HOUR },
-            'busy',
-          ] as [string, SlidingWindow, Refusal['status']],
-        ]
-      : []),
+  const checks: [key: string, window: SlidingWindow, refusal: Refusal['status']][] = [];
+  if (request.identityPost)
+    checks.push([
+      limitKey(codeSecret, 'ip-identity', network),
+      { limit: config.activationIpHourlyLimit, seconds: HOUR },
+      'busy',
+    ]);
+  checks.push(
     [limitKey(codeSecret, 'ip-sms', network), { limit: config.smsIpHourlyLimit, seconds: HOUR }, 'busy'],
     [
       limitKey(codeSecret, 'sms-source', ...identity, network),
@@ -103,7 +101,7 @@ async function takeSendSlots(
       { limit: config.smsNumberHourlyLimit, seconds: HOUR },
       'capped',
     ],
-  ];
+  );
   for (const [key, window, status] of checks) {
     const hit = await takeHit(trx, key, window);
     if (!hit.taken) return { status, retryAfterSeconds: hit.retryAfterSeconds };
