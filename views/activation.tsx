@@ -441,8 +441,8 @@ export function BindingFailedPage({
         </p>
         <p>
           Pour {several ? 'les' : 'le'} rattacher, contactez{' '}
-          {several ? 'leur établissement' : 'son établissement'} : il vérifiera avec vous les informations de
-          la base élèves.
+          {several ? 'leur établissement' : 'son établissement'} : l'établissement vérifiera avec vous les
+          informations de la base élèves.
         </p>
       </div>
       <form method="post" action={`/interaction/${uid}/eleves/continuer`}>
