@@ -130,28 +130,33 @@ export function openClientMetadata(
   }
 }
 
-/** Seals the secrets still kept in clear by an earlier version; returns how many. Idempotent. */
+/**
+ * Seals the secrets still kept in clear by an earlier version, in one transaction; returns how many.
+ * Idempotent: `secret_sealed is null` makes a concurrent start (another process) harmless.
+ */
 export async function sealLegacyClientSecrets(db: Db, box: SecretBox): Promise<number> {
-  const legacy = await db
-    .selectFrom('oidc_clients')
-    .select(['client_id', 'metadata'])
-    .where('secret_sealed', 'is', null)
-    .execute();
-  let sealed = 0;
-  for (const row of legacy) {
-    const metadata = row.metadata as { client_secret?: unknown };
-    if (typeof metadata.client_secret !== 'string') continue;
-    const { client_secret: secret, ...rest } = metadata;
-    // One statement per client; `secret_sealed is null` makes a concurrent start harmless.
-    const updated = await db
-      .updateTable('oidc_clients')
-      .set({ metadata: JSON.stringify(rest), secret_sealed: box.seal(secret, row.client_id) })
-      .where('client_id', '=', row.client_id)
+  return db.transaction().execute(async (trx) => {
+    const legacy = await trx
+      .selectFrom('oidc_clients')
+      .select(['client_id', 'metadata'])
       .where('secret_sealed', 'is', null)
-      .executeTakeFirst();
-    sealed += Number(updated.numUpdatedRows);
-  }
-  return sealed;
+      .forUpdate()
+      .execute();
+    let sealed = 0;
+    for (const row of legacy) {
+      const metadata = row.metadata as { client_secret?: unknown };
+      if (typeof metadata.client_secret !== 'string') continue;
+      const { client_secret: secret, ...rest } = metadata;
+      const updated = await trx
+        .updateTable('oidc_clients')
+        .set({ metadata: JSON.stringify(rest), secret_sealed: box.seal(secret, row.client_id) })
+        .where('client_id', '=', row.client_id)
+        .where('secret_sealed', 'is', null)
+        .executeTakeFirst();
+      sealed += Number(updated.numUpdatedRows);
+    }
+    return sealed;
+  });
 }
 
 /** Registers a client; the secret in the result is the only time it is shown. */
