@@ -3,7 +3,7 @@ import type { PasswordHasher } from './accounts/password-hasher.js';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import type { NewAccount } from './db/schema.js';
-import { buildClientMetadata } from './oidc/clients.js';
+import { buildClientMetadata, clientRow, clientSecretBox } from './oidc/clients.js';
 import { seedDemoRegistry } from './registry/demo-registry.js';
 
 export const DEMO_CLIENT_ID = 'ent-demo';
@@ -62,10 +62,13 @@ export async function seedDemoData(db: Db, config: Config, hasher: PasswordHashe
     },
     false,
   );
+  const row = clientRow(demoClient, clientSecretBox(config.secretKey));
   await db
     .insertInto('oidc_clients')
-    .values({ client_id: DEMO_CLIENT_ID, name: demoClient.client_name, metadata: JSON.stringify(demoClient) })
-    .onConflict((oc) => oc.column('client_id').doUpdateSet({ metadata: JSON.stringify(demoClient) }))
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('client_id').doUpdateSet({ metadata: row.metadata, secret_sealed: row.secret_sealed }),
+    )
     .execute();
   const [password, temporary] = await Promise.all([
     hasher.hash(DEMO_PASSWORD),

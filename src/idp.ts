@@ -8,7 +8,9 @@ import type { Config } from './config.js';
 import type { Db } from './db/database.js';
 import { devOutboxRoutes } from './messaging/dev-routes.js';
 import { OutboxDispatcher } from './messaging/dispatcher.js';
-import { transportFor } from './messaging/transports.js';
+import { messageBox } from './messaging/outbox.js';
+import { LogTransport, transportFor } from './messaging/transports.js';
+import { clientSecretBox, sealLegacyClientSecrets } from './oidc/clients.js';
 import { deriveSecret } from './secrets.js';
 
 /**
@@ -21,7 +23,11 @@ export async function buildIdentityProvider(
   logger?: Logger,
 ): Promise<IdentityProvider> {
   const log = logger ?? createLogger(config);
-  const dispatcher = new OutboxDispatcher(db, transportFor(config, log), log, {
+  const sealed = await sealLegacyClientSecrets(db, clientSecretBox(config.secretKey));
+  if (sealed > 0) log.info({ sealed }, 'client secrets kept in clear by an earlier version sealed');
+  const transport = transportFor(config, log);
+  const box = messageBox(config.secretKey);
+  const dispatcher = new OutboxDispatcher(db, box, transport, log, {
     maxAttempts: config.outboxMaxAttempts,
     retryBaseMs: config.outboxRetryBaseMs,
     pollMs: config.outboxPollMs,
@@ -31,6 +37,7 @@ export async function buildIdentityProvider(
     audit: new AuditLog(db, log),
     config,
     codeSecret: deriveSecret(config.secretKey, 'sms-code'),
+    messageBox: box,
     messageQueued: () => dispatcher.wake(),
   };
   const idp = await createIdentityProvider(config, db, {
@@ -46,7 +53,15 @@ export async function buildIdentityProvider(
         bindingRoutes(router, tools);
       },
     },
-    routers: config.production ? [] : [devOutboxRoutes],
+    routers: config.production
+      ? []
+      : [
+          devOutboxRoutes({
+            box,
+            deliveredText:
+              transport instanceof LogTransport ? (id) => transport.deliveredText(id) : undefined,
+          }),
+        ],
   });
   dispatcher.start();
   return {

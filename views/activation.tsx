@@ -283,6 +283,29 @@ export interface PupilLinksPageProps {
   /** Activation step 4, or the "Ajout d'élèves" step of a later login. */
   mode: 'activation' | 'binding';
   laterAction?: string;
+  /** Binding: pupils no longer offered online after 5 wrong birth dates (the school can bind them). */
+  blocked?: PupilChoice[];
+}
+
+/** "Léo Durand (Collège Jean Moulin), Léa Durand (Lycée Camille Guérin)". */
+function pupilList(pupils: PupilChoice[]): string {
+  return pupils.map((p) => `${p.givenName} ${p.familyName} (${p.establishmentName})`).join(', ');
+}
+
+function BlockedPupilsNotice({ blocked }: { blocked: PupilChoice[] }) {
+  const several = blocked.length > 1;
+  return (
+    <div class="notice notice-error" role="status">
+      <p>
+        {several ? 'Ces élèves ne peuvent plus être rattachés' : 'Cet élève ne peut plus être rattaché'} à
+        votre compte en ligne, après 5 dates de naissance erronées : {pupilList(blocked)}.
+      </p>
+      <p>
+        Pour {several ? 'les' : 'le'} rattacher, contactez{' '}
+        {several ? 'leur établissement' : 'son établissement'}.
+      </p>
+    </div>
+  );
 }
 
 /** Step 4 "Je confirme mon lien avec les élèves", and "Ajout d'élèves" at a later login. */
@@ -294,6 +317,7 @@ export function PupilLinksPage({
   errors,
   message,
   mode,
+  blocked,
 }: PupilLinksPageProps) {
   const intro =
     'Pour avoir accès aux services concernant les élèves ci-dessous, vous devez confirmer que vous êtes bien représentant(e) légal(e) de ces élèves et renseigner leur date de naissance.';
@@ -319,6 +343,7 @@ export function PupilLinksPage({
     <Layout title={`${failed ? 'Erreur - ' : ''}Ajout d'élèves`} banner={BANNER}>
       <h1>Ajout d'élèves</h1>
       <p>De nouveaux élèves sont associés à votre compte dans la base de leur établissement. {intro}</p>
+      {blocked && blocked.length > 0 && <BlockedPupilsNotice blocked={blocked} />}
       <ErrorSummary message={message} errors={errors} />
       {form}
     </Layout>
@@ -394,17 +419,30 @@ export function NoMobilePage({ uid }: { uid: string }) {
 }
 
 /** "Ajout d'élèves" after 5 wrong birth dates: nothing is bound, the login goes on. */
-export function BindingFailedPage({ uid, csrf }: { uid: string; csrf: string }) {
+/** After 5 wrong birth dates for every pupil still to bind: nothing more is asked online. */
+export function BindingFailedPage({
+  uid,
+  csrf,
+  blocked,
+}: {
+  uid: string;
+  csrf: string;
+  blocked: PupilChoice[];
+}) {
+  const several = blocked.length > 1;
   return (
     <Layout title="Ajout d'élèves interrompu" banner={BANNER}>
       <div class="notice notice-error">
         <h1>Ajout d'élèves interrompu</h1>
         <p>
-          Vous avez saisi 5 dates de naissance erronées : ces élèves ne sont pas rattachés à votre compte.
+          Vous avez saisi 5 dates de naissance erronées pour {pupilList(blocked)}. Pour votre sécurité,{' '}
+          {several ? 'ces élèves ne peuvent' : 'cet élève ne peut'} plus être{' '}
+          {several ? 'rattachés' : 'rattaché'} à votre compte en ligne.
         </p>
         <p>
-          Vérifiez les dates de naissance auprès de l'établissement. Vous pourrez réessayer lors d'une
-          prochaine connexion.
+          Pour {several ? 'les' : 'le'} rattacher, contactez{' '}
+          {several ? 'leur établissement' : 'son établissement'} : l'établissement vérifiera avec vous les
+          informations de la base élèves.
         </p>
       </div>
       <form method="post" action={`/interaction/${uid}/eleves/continuer`}>

@@ -6,13 +6,16 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { Account, RegistryFlow } from '../db/schema.js';
 import { enqueueMessage } from '../messaging/outbox.js';
+import { matchName } from '../registry/matching.js';
 import {
   findRepresentatives,
   type PupilChoice,
   pupilsOfRepresentatives,
   recordPupilAnswers,
 } from '../registry/registry.js';
+import type { SecretBox } from '../secrets.js';
 import { MAX_BIRTH_DATE_FAILURES } from './pupil-answers.js';
+import { clientNetwork, countHit, type SlidingWindow, takeHit } from './rate-limits.js';
 
 /**
  * Parent self-activation by SMS as an explicit flow (Ory Kratos style): one `registry_flows` row per
@@ -23,8 +26,10 @@ export interface ActivationDeps {
   db: Db;
   audit: AuditLog;
   config: Config;
-  /** HMAC key of SMS codes and of phone numbers in the send counters. */
+  /** HMAC key of SMS codes and of the rate-limit keys (numbers, names, addresses). */
   codeSecret: Buffer;
+  /** Seals the SMS texts in the outbox (they carry codes). */
+  messageBox: SecretBox;
   /** Wakes the outbox dispatcher after a message was committed. */
   messageQueued: () => void;
 }
@@ -42,24 +47,66 @@ export function codeHmac(secret: Buffer, flowId: string, code: string): string {
   return createHmac('sha256', secret).update(`code:${flowId}:${code}`).digest('base64url');
 }
 
-function phoneKey(secret: Buffer, mobile: string): string {
-  return createHmac('sha256', secret).update(`phone:${mobile}`).digest('base64url');
-}
-
 function representativeIds(flow: RegistryFlow): string[] {
   const ids = flow.representative_ids as unknown;
   return Array.isArray(ids) ? (ids as string[]) : [];
 }
 
-/** One more SMS request for this number in the current hour, unless the cap is reached. */
-async function takeSendSlot(trx: Db, key: string, limit: number): Promise<boolean> {
-  const row = await sql<{ sends: number }>`
-    insert into sms_send_counters (phone_key, window_start, sends)
-    values (${key}, date_trunc('hour', now()), 1)
-    on conflict (phone_key, window_start) do update set sends = sms_send_counters.sends + 1
-    where sms_send_counters.sends < ${limit}
-    returning sends`.execute(trx);
-  return row.rows.length > 0;
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/** Rate-limit keys, HMACed: the table holds neither numbers, names nor addresses. */
+function limitKey(secret: Buffer, kind: string, ...parts: string[]): string {
+  return `${kind}:${createHmac('sha256', secret).update(parts.join('\u0000')).digest('base64url').slice(0, 32)}`;
+}
+
+export type Refusal =
+  /** Too many requests from this client address (whatever the identities asked for). */
+  | { status: 'busy'; retryAfterSeconds: number }
+  /** Too many SMS requests for this number and name. */
+  | { status: 'capped'; retryAfterSeconds: number };
+
+/**
+ * The send limits of an SMS request (a start or a resend), checked in order, each counting only if
+ * the previous ones let the request through: the client address (identity posts, then SMS
+ * requests), then the number and name from this address, then the number and name from all
+ * addresses. Matched or not, an identity is counted the same way, so limits reveal nothing; and a
+ * stranger's requests, or requests under other names, do not use up the budget of the number's owner
+ * (see README, "Activation limits").
+ */
+async function takeSendSlots(
+  deps: ActivationDeps,
+  trx: Db,
+  request: { mobile: string; familyName: string; givenName: string; ip: string; identityPost: boolean },
+): Promise<Refusal | undefined> {
+  const { config, codeSecret } = deps;
+  const network = clientNetwork(request.ip);
+  const identity = [request.mobile, matchName(request.familyName, request.givenName)];
+  const checks: [key: string, window: SlidingWindow, refusal: Refusal['status']][] = [];
+  if (request.identityPost)
+    checks.push([
+      limitKey(codeSecret, 'ip-identity', network),
+      { limit: config.activationIpHourlyLimit, seconds: HOUR },
+      'busy',
+    ]);
+  checks.push(
+    [limitKey(codeSecret, 'ip-sms', network), { limit: config.smsIpHourlyLimit, seconds: HOUR }, 'busy'],
+    [
+      limitKey(codeSecret, 'sms-source', ...identity, network),
+      { limit: config.smsHourlyLimit, seconds: HOUR },
+      'capped',
+    ],
+    [
+      limitKey(codeSecret, 'sms', ...identity),
+      { limit: config.smsNumberHourlyLimit, seconds: HOUR },
+      'capped',
+    ],
+  );
+  for (const [key, window, status] of checks) {
+    const hit = await takeHit(trx, key, window);
+    if (!hit.taken) return { status, retryAfterSeconds: hit.retryAfterSeconds };
+  }
+  return undefined;
 }
 
 function codeText(code: string, ttlSeconds: number): string {
@@ -90,14 +137,14 @@ async function queueSms(
     await sql`select ${flow.mobile}::text as recipient`.execute(trx);
     return;
   }
-  await enqueueMessage(trx, {
+  await enqueueMessage(trx, deps.messageBox, {
     channel: 'sms',
     to: flow.mobile,
     body: account ? identifierText(account.identifier) : codeText(code, deps.config.smsCodeTtlSeconds),
   });
 }
 
-export type StartResult = { status: 'started'; flowId: string } | { status: 'capped' };
+export type StartResult = { status: 'started'; flowId: string } | Refusal;
 
 /**
  * Step 1. Whether or not the identity and phone match a registry representative, the same rows are
@@ -115,9 +162,9 @@ export async function startActivation(
   const flowId = randomUUID();
   const code = generateCode();
   const ttl = deps.config.smsCodeTtlSeconds;
-  const started = await deps.db.transaction().execute(async (trx) => {
-    if (!(await takeSendSlot(trx, phoneKey(deps.codeSecret, identity.mobile), deps.config.smsHourlyLimit)))
-      return false;
+  const started = await deps.db.transaction().execute(async (trx): Promise<StartResult> => {
+    const refused = await takeSendSlots(deps, trx, { ...identity, ip, identityPost: true });
+    if (refused) return refused;
     await trx
       .insertInto('registry_flows')
       .values({
@@ -147,11 +194,10 @@ export async function startActivation(
       },
       trx,
     );
-    return true;
+    return { status: 'started', flowId };
   });
-  if (!started) return { status: 'capped' };
-  if (matched) deps.messageQueued();
-  return { status: 'started', flowId };
+  if (started.status === 'started' && matched) deps.messageQueued();
+  return started;
 }
 
 /** The latest unexpired flow of this type for the interaction. */
@@ -172,9 +218,15 @@ export type CodeResult =
   | { status: 'wrong'; remaining: number }
   | { status: 'expired' }
   | { status: 'too_many' }
+  | { status: 'guess_ceiling' }
   | { status: 'ended' };
 
-/** Step 2. A wrong code costs one of 5 tries; the 5th ends the activation. Resends do not reset them. */
+/**
+ * Step 2. A wrong code costs one of 5 tries; the 5th ends the activation. Resends do not reset them.
+ * Wrong codes are also counted per number over a sliding day, across activations: beyond
+ * SMS_CODE_DAILY_GUESS_LIMIT a wrong code ends its activation at once. The right code still works, so
+ * the owner, who has the SMS, is never locked out by someone else's guesses.
+ */
 export async function verifyCode(
   deps: ActivationDeps,
   flow: RegistryFlow,
@@ -206,19 +258,28 @@ export async function verifyCode(
     return { status: 'ended' };
   }
   if (right && expired) return { status: 'expired' };
-  const row = await deps.db
-    .updateTable('registry_flows')
-    .set({ code_attempts: sql`code_attempts + 1`, updated_at: sql`now()` })
-    .where('id', '=', flow.id)
-    .where('state', '=', 'code_sent')
-    .returning('code_attempts')
-    .executeTakeFirst();
-  if (!row) return { status: 'ended' };
-  if (row.code_attempts >= MAX_CODE_ATTEMPTS) {
+  const counted = await deps.db.transaction().execute(async (trx) => {
+    const attempts = await trx
+      .updateTable('registry_flows')
+      .set({ code_attempts: sql`code_attempts + 1`, updated_at: sql`now()` })
+      .where('id', '=', flow.id)
+      .where('state', '=', 'code_sent')
+      .returning('code_attempts')
+      .executeTakeFirst();
+    if (!attempts) return undefined;
+    const today = await countHit(trx, limitKey(deps.codeSecret, 'guess', flow.mobile ?? ''), DAY);
+    return { attempts: attempts.code_attempts, today };
+  });
+  if (!counted) return { status: 'ended' };
+  if (counted.today > deps.config.smsCodeDailyGuessLimit) {
+    await fail(deps, flow.id, 'code_guesses', ip);
+    return { status: 'guess_ceiling' };
+  }
+  if (counted.attempts >= MAX_CODE_ATTEMPTS) {
     await fail(deps, flow.id, 'code_attempts', ip);
     return { status: 'too_many' };
   }
-  return { status: 'wrong', remaining: MAX_CODE_ATTEMPTS - row.code_attempts };
+  return { status: 'wrong', remaining: MAX_CODE_ATTEMPTS - counted.attempts };
 }
 
 async function fail(deps: ActivationDeps, flowId: string, reason: string, ip: string) {
@@ -239,12 +300,21 @@ async function fail(deps: ActivationDeps, flowId: string, reason: string, ip: st
 export type ResendResult =
   | { status: 'sent' }
   | { status: 'cooldown'; seconds: number }
-  | { status: 'capped' }
+  | { status: 'flow_capped' }
+  | Refusal
   | { status: 'ended' };
 
-/** "Renvoyer le SMS": a new code (the old one stops working), after a cooldown, within the hourly cap. */
-export async function resendCode(deps: ActivationDeps, flow: RegistryFlow): Promise<ResendResult> {
+/**
+ * "Renvoyer le SMS": a new code (the old one stops working), after a cooldown, within the SMS_FLOW_LIMIT
+ * sends of this activation and the send limits of its number and client address.
+ */
+export async function resendCode(
+  deps: ActivationDeps,
+  flow: RegistryFlow,
+  ip: string,
+): Promise<ResendResult> {
   if (flow.state !== 'code_sent' || !flow.mobile) return { status: 'ended' };
+  if (flow.sends >= deps.config.smsFlowLimit) return { status: 'flow_capped' };
   const last = flow.last_sent_at ? new Date(flow.last_sent_at).getTime() : 0;
   const wait = Math.ceil((last + deps.config.smsResendCooldownSeconds * 1000 - Date.now()) / 1000);
   if (wait > 0) return { status: 'cooldown', seconds: wait };
@@ -252,8 +322,14 @@ export async function resendCode(deps: ActivationDeps, flow: RegistryFlow): Prom
   const code = generateCode();
   const mobile = flow.mobile;
   const result = await deps.db.transaction().execute(async (trx): Promise<ResendResult> => {
-    if (!(await takeSendSlot(trx, phoneKey(deps.codeSecret, mobile), deps.config.smsHourlyLimit)))
-      return { status: 'capped' };
+    const refused = await takeSendSlots(deps, trx, {
+      mobile,
+      familyName: flow.family_name ?? '',
+      givenName: flow.given_name ?? '',
+      ip,
+      identityPost: false,
+    });
+    if (refused) return refused;
     const updated = await trx
       .updateTable('registry_flows')
       .set({

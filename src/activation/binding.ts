@@ -1,40 +1,41 @@
-import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { sql } from 'kysely';
 import { createElement } from 'preact';
 import { BindingFailedPage, PupilLinksPage } from '../../views/activation.js';
 import { findAccountById } from '../accounts/accounts.js';
 import type { Db } from '../db/database.js';
 import type { Account } from '../db/schema.js';
 import { renderPage } from '../http/render.js';
-import {
-  continueLogin,
-  type Interaction,
-  loadInteraction,
-  pendingLogin,
-} from '../interaction/interaction-session.js';
+import { continueLogin, loadInteraction, pendingLogin } from '../interaction/interaction-session.js';
 import type { LoginStep } from '../interaction/login-steps.js';
 import type { InteractionTools } from '../interaction/routes.js';
-import { recordPupilAnswers, representativesOfAccount, unansweredPupils } from '../registry/registry.js';
-import { FLOW_TTL_SECONDS, recordWrongBirthDates } from './activation.js';
-import { checkPupilAnswers } from './pupil-answers.js';
+import {
+  type PupilChoice,
+  recordPupilAnswers,
+  representativesOfAccount,
+  unansweredPupils,
+} from '../registry/registry.js';
+import { bindingFailures, recordBindingFailures } from './binding-failures.js';
+import { checkPupilAnswers, MAX_BIRTH_DATE_FAILURES } from './pupil-answers.js';
 import { FORM_ERROR, readPupilAnswers } from './routes.js';
 
-/** After 5 wrong birth dates the step is not asked again for this long (the school can help meanwhile). */
-const FAILED_BINDING_PAUSE_HOURS = 24;
-
-async function recentlyFailed(db: Db, accountId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('registry_flows')
-    .select('id')
-    .where('account_id', '=', accountId)
-    .where('type', '=', 'binding')
-    .where('state', '=', 'failed')
-    .where('updated_at', '>', sql<Date>`now() - make_interval(hours => ${FAILED_BINDING_PAUSE_HOURS})`)
-    .limit(1)
-    .executeTakeFirst();
-  return Boolean(row);
+/**
+ * The pupils still to answer, split: those offered for binding, and those blocked after 5 wrong
+ * birth dates (for this account, across logins) that only the establishment can bind now.
+ */
+async function pupilsToBind(db: Db, account: Account) {
+  const unanswered = await unansweredPupils(db, account);
+  const failures = await bindingFailures(
+    db,
+    account.id,
+    unanswered.map((p) => p.id),
+  );
+  const isBlocked = (p: PupilChoice) => failures.get(p.id)?.blocked === true;
+  return {
+    offered: unanswered.filter((p) => !isBlocked(p)),
+    blocked: unanswered.filter(isBlocked),
+    failures,
+  };
 }
 
 /**
@@ -46,35 +47,9 @@ export function bindingStep(db: Db): LoginStep {
     name: 'eleves',
     async isNeeded(account) {
       if (account.profile !== 'responsable_legal') return false;
-      if ((await unansweredPupils(db, account)).length === 0) return false;
-      return !(await recentlyFailed(db, account.id));
+      return (await pupilsToBind(db, account)).offered.length > 0;
     },
   };
-}
-
-/** The binding flow of this login (created at the first wrong birth date: it counts the failures). */
-async function bindingFlow(db: Db, interaction: Interaction, account: Account): Promise<string> {
-  const existing = await db
-    .selectFrom('registry_flows')
-    .select('id')
-    .where('interaction_uid', '=', interaction.uid)
-    .where('type', '=', 'binding')
-    .where('account_id', '=', account.id)
-    .executeTakeFirst();
-  if (existing) return existing.id;
-  const id = randomUUID();
-  await db
-    .insertInto('registry_flows')
-    .values({
-      id,
-      type: 'binding',
-      interaction_uid: interaction.uid,
-      state: 'pending',
-      expires_at: sql`now() + make_interval(secs => ${FLOW_TTL_SECONDS})`,
-      account_id: account.id,
-    })
-    .execute();
-  return id;
 }
 
 export function bindingRoutes(router: Router, tools: InteractionTools): void {
@@ -92,22 +67,18 @@ export function bindingRoutes(router: Router, tools: InteractionTools): void {
     return { interaction, pending, account };
   }
 
-  function renderFailed(ctx: Context, uid: string) {
-    renderPage(ctx, createElement(BindingFailedPage, { uid, csrf: csrf.token(ctx) }), 403);
-  }
-
   router.get('/eleves', async (ctx) => {
     const at = await load(ctx);
     if (!at) return;
-    if (await recentlyFailed(db, at.account.id)) return renderFailed(ctx, at.interaction.uid);
-    const pupils = await unansweredPupils(db, at.account);
-    if (pupils.length === 0) return continueLogin(services, steps, ctx, at.interaction, at.pending);
+    const { offered, blocked } = await pupilsToBind(db, at.account);
+    if (offered.length === 0) return continueLogin(services, steps, ctx, at.interaction, at.pending);
     renderPage(
       ctx,
       createElement(PupilLinksPage, {
         csrf: csrf.token(ctx),
         action: `/interaction/${at.interaction.uid}/eleves`,
-        pupils,
+        pupils: offered,
+        blocked,
         mode: 'binding',
       }),
     );
@@ -118,56 +89,102 @@ export function bindingRoutes(router: Router, tools: InteractionTools): void {
     if (!at) return;
     requireCsrf(ctx);
     const { interaction, account } = at;
-    if (await recentlyFailed(db, account.id)) return renderFailed(ctx, interaction.uid);
-    const pupils = await unansweredPupils(db, account);
-    const answers = readPupilAnswers(ctx.request.body, pupils);
-    const check = checkPupilAnswers(pupils, answers, false);
-    if (check.wrongDates > 0) {
-      const flowId = await bindingFlow(db, interaction, account);
-      if (await recordWrongBirthDates({ db, audit: services.audit }, flowId, check.wrongDates, ctx.ip))
-        return renderFailed(ctx, interaction.uid);
+    const { offered, blocked, failures } = await pupilsToBind(db, account);
+    const answers = readPupilAnswers(ctx.request.body, offered);
+    const check = checkPupilAnswers(offered, answers, false);
+    if (check.wrongPupils.length > 0) {
+      const counted = await db.transaction().execute(async (trx) => {
+        const rows = await recordBindingFailures(
+          trx,
+          account.id,
+          check.wrongPupils.map((p) => p.id),
+        );
+        for (const row of rows.filter((r) => r.failures === MAX_BIRTH_DATE_FAILURES)) {
+          const pupil = offered.find((p) => p.id === row.pupilId)!;
+          await services.audit.record(
+            {
+              event: 'pupil.binding_blocked',
+              accountId: account.id,
+              ip: ctx.ip,
+              detail: { pupilId: pupil.id, pupilRegistryId: pupil.registryId, failures: row.failures },
+            },
+            trx,
+          );
+        }
+        return rows;
+      });
+      for (const row of counted) failures.set(row.pupilId, row);
     }
-    if (Object.keys(check.errors).length > 0)
+    const nowBlocked = offered.filter((p) => failures.get(p.id)?.blocked);
+    const stillOffered = offered.filter((p) => !failures.get(p.id)?.blocked);
+    const allBlocked = [...blocked, ...nowBlocked];
+    // Errors on pupils just blocked are replaced by the notice that names them.
+    const errors: Record<string, string> = {};
+    for (const pupil of stillOffered) {
+      for (const field of [`lien-${pupil.id}`, `naissance-${pupil.id}-jour`]) {
+        const message = check.errors[field];
+        if (!message) continue;
+        const left = MAX_BIRTH_DATE_FAILURES - (failures.get(pupil.id)?.failures ?? 0);
+        errors[field] = check.wrongPupils.includes(pupil)
+          ? `${message} Il vous reste ${left} essai${left > 1 ? 's' : ''} pour cet élève.`
+          : message;
+      }
+    }
+    if (Object.keys(errors).length > 0)
       return renderPage(
         ctx,
         createElement(PupilLinksPage, {
           csrf: csrf.token(ctx),
           action: `/interaction/${interaction.uid}/eleves`,
-          pupils,
+          pupils: stillOffered,
+          blocked: allBlocked,
           answers,
-          errors: check.errors,
+          errors,
           message: FORM_ERROR,
           mode: 'binding',
         }),
         400,
       );
     const representativeIds = await representativesOfAccount(db, account);
-    await db.transaction().execute(async (trx) => {
-      await recordPupilAnswers(trx, account.id, representativeIds, check.confirmed, check.reported);
-      await services.audit.record(
-        {
-          event: 'pupils.bound',
-          accountId: account.id,
-          ip: ctx.ip,
-          detail: { pupils: check.confirmed.map((p) => p.registryId), reports: check.reported.length },
-        },
-        trx,
-      );
-      for (const pupil of check.reported)
+    const answered = check.confirmed.length + check.reported.length > 0;
+    if (answered)
+      await db.transaction().execute(async (trx) => {
+        await recordPupilAnswers(trx, account.id, representativeIds, check.confirmed, check.reported);
         await services.audit.record(
           {
-            event: 'pupil.link_reported',
+            event: 'pupils.bound',
             accountId: account.id,
             ip: ctx.ip,
-            detail: {
-              pupilId: pupil.id,
-              pupilRegistryId: pupil.registryId,
-              representativeId: pupil.representativeId,
-            },
+            detail: { pupils: check.confirmed.map((p) => p.registryId), reports: check.reported.length },
           },
           trx,
         );
-    });
+        for (const pupil of check.reported)
+          await services.audit.record(
+            {
+              event: 'pupil.link_reported',
+              accountId: account.id,
+              ip: ctx.ip,
+              detail: {
+                pupilId: pupil.id,
+                pupilRegistryId: pupil.registryId,
+                representativeId: pupil.representativeId,
+              },
+            },
+            trx,
+          );
+      });
+    // Pupils just blocked: the parent is told whom the school must bind, then goes on to the service.
+    if (nowBlocked.length > 0)
+      return renderPage(
+        ctx,
+        createElement(BindingFailedPage, {
+          uid: interaction.uid,
+          csrf: csrf.token(ctx),
+          blocked: allBlocked,
+        }),
+        403,
+      );
     await continueLogin(services, steps, ctx, interaction, at.pending);
   });
 

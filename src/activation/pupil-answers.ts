@@ -13,6 +13,8 @@ export interface PupilAnswersCheck {
   errors: Record<string, string>;
   /** Dates given for a claimed pupil that are valid dates but not the registry's. */
   wrongDates: number;
+  /** The pupils those wrong dates were given for. */
+  wrongPupils: PupilChoice[];
   confirmed: PupilChoice[];
   reported: PupilChoice[];
 }
@@ -42,7 +44,13 @@ export function checkPupilAnswers(
   answers: Map<string, PupilAnswer>,
   requireOne: boolean,
 ): PupilAnswersCheck {
-  const result: PupilAnswersCheck = { errors: {}, wrongDates: 0, confirmed: [], reported: [] };
+  const result: PupilAnswersCheck = {
+    errors: {},
+    wrongDates: 0,
+    wrongPupils: [],
+    confirmed: [],
+    reported: [],
+  };
   for (const pupil of pupils) {
     const answer = answers.get(pupil.id) ?? { link: '', day: '', month: '', year: '' };
     const who = `${pupil.givenName} ${pupil.familyName}`;
@@ -60,6 +68,7 @@ export function checkPupilAnswers(
         `Saisissez la date de naissance de ${who} : jour, mois et année (par exemple 14 03 2011).`;
     } else if (date !== pupil.birthDate) {
       result.wrongDates++;
+      result.wrongPupils.push(pupil);
       result.errors[`naissance-${pupil.id}-jour`] = `La date de naissance de ${who} est incorrecte.`;
     } else {
       result.confirmed.push(pupil);

@@ -23,6 +23,7 @@ import {
   completeActivation,
   currentFlow,
   pupilsOfFlow,
+  type Refusal,
   recordWrongBirthDates,
   resendCode,
   startActivation,
@@ -31,8 +32,24 @@ import {
 import { checkPupilAnswers, type PupilAnswer } from './pupil-answers.js';
 
 export const FORM_ERROR = 'Le formulaire contient des erreurs.';
-export const CAPPED_MESSAGE =
-  'Trop de codes de sécurité ont été demandés pour ce numéro. Réessayez dans une heure.';
+function inMinutes(seconds: number): string {
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return minutes >= 60 ? 'une heure' : `${minutes} minute${minutes > 1 ? 's' : ''}`;
+}
+/** The number (and name) reached its SMS limit. The same words whether or not the person exists. */
+export const cappedMessage = (seconds: number) =>
+  `Trop de codes de sécurité ont été demandés pour ce numéro. Réessayez dans ${inMinutes(seconds)}.`;
+/** The client address reached its limit (many different identities asked from it). */
+export const busyMessage = (seconds: number) =>
+  `Trop de demandes ont été envoyées depuis votre connexion internet. Réessayez dans ${inMinutes(seconds)}.`;
+export const FLOW_CAPPED_MESSAGE =
+  "Le nombre maximal d'envois de SMS pour cette activation est atteint. Saisissez le dernier code reçu, ou recommencez l'activation plus tard.";
+
+function refusalMessage(refusal: Refusal): string {
+  return refusal.status === 'busy'
+    ? busyMessage(refusal.retryAfterSeconds)
+    : cappedMessage(refusal.retryAfterSeconds);
+}
 const LETTER = /\p{L}/u;
 
 /** Reads the radios and birth dates of the pupil fieldsets. */
@@ -59,6 +76,7 @@ const STEP_PATHS: Partial<Record<RegistryFlow['state'], string>> = {
 
 const ENDED_REASONS: Record<string, string> = {
   code_attempts: 'Vous avez saisi 5 codes de sécurité erronés.',
+  code_guesses: 'Trop de codes de sécurité erronés ont été saisis pour ce numéro ces dernières 24 heures.',
   birth_dates: 'Vous avez saisi 5 dates de naissance erronées.',
   already_activated:
     'Un compte ÉduConnect a déjà été activé pour ce représentant légal. Connectez-vous avec votre identifiant ; il vous a été donné lors de l’activation.',
@@ -143,9 +161,9 @@ export function activationRoutes(router: Router, tools: InteractionTools, deps: 
     if (Object.keys(errors).length > 0 || !mobile)
       return identityPage(ctx, interaction.uid, { values, errors, message: FORM_ERROR }, 400);
     const started = await startActivation(deps, interaction.uid, { familyName, givenName, mobile }, ctx.ip);
-    if (started.status === 'capped') {
-      ctx.set('Retry-After', '3600');
-      return identityPage(ctx, interaction.uid, { values, message: CAPPED_MESSAGE }, 429);
+    if (started.status !== 'started') {
+      ctx.set('Retry-After', String(started.retryAfterSeconds));
+      return identityPage(ctx, interaction.uid, { values, message: refusalMessage(started) }, 429);
     }
     ctx.status = 303;
     ctx.redirect(`${base(interaction.uid)}/code`);
@@ -222,6 +240,8 @@ export function activationRoutes(router: Router, tools: InteractionTools, deps: 
           },
           400,
         );
+      case 'guess_ceiling':
+        return renderEnded(ctx, interaction.uid, { ...flow, failure_reason: 'code_guesses' });
       default:
         return renderEnded(ctx, interaction.uid, { ...flow, failure_reason: 'code_attempts' });
     }
@@ -232,7 +252,7 @@ export function activationRoutes(router: Router, tools: InteractionTools, deps: 
     if (!at) return;
     requireCsrf(ctx);
     const { interaction, flow } = at;
-    const result = await resendCode(deps, flow);
+    const result = await resendCode(deps, flow, ctx.ip);
     if (result.status === 'sent') {
       ctx.status = 303;
       return ctx.redirect(`${base(interaction.uid)}/code?renvoye=1`);
@@ -249,9 +269,11 @@ export function activationRoutes(router: Router, tools: InteractionTools, deps: 
         429,
       );
     }
-    if (result.status === 'capped') {
-      ctx.set('Retry-After', '3600');
-      return codePage(ctx, interaction.uid, flow, { message: CAPPED_MESSAGE }, 429);
+    if (result.status === 'flow_capped')
+      return codePage(ctx, interaction.uid, flow, { message: FLOW_CAPPED_MESSAGE }, 429);
+    if (result.status === 'busy' || result.status === 'capped') {
+      ctx.set('Retry-After', String(result.retryAfterSeconds));
+      return codePage(ctx, interaction.uid, flow, { message: refusalMessage(result) }, 429);
     }
     ctx.redirect(`${base(interaction.uid)}/code`);
   });

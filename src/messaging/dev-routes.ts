@@ -1,26 +1,48 @@
 import Router from '@koa/router';
+import type { SecretBox } from '../secrets.js';
 import type { Services } from '../services.js';
-import { listOutbox } from './outbox.js';
+import { listOutbox, openMessageBody } from './outbox.js';
+
+export interface DevOutboxOptions {
+  box: SecretBox;
+  /** The text the transport delivered for a message whose stored body is already erased. */
+  deliveredText?: (id: string) => string | undefined;
+}
 
 /**
  * Development only (never mounted in production): the latest messages, so that a newcomer and the
- * tests can read an SMS code. `?to=+33612345678` filters by recipient.
+ * tests can read an SMS code. `?to=+33612345678` filters by recipient. A pending message shows its
+ * opened body; a sent one (body erased) the text the log transport delivered, while it remembers it.
  */
-export function devOutboxRoutes(services: Services): Router {
-  const router = new Router();
-  router.get('/dev/outbox', async (ctx) => {
-    ctx.set('Cache-Control', 'no-store');
-    const to = typeof ctx.query.to === 'string' && ctx.query.to.length <= 32 ? ctx.query.to : undefined;
-    const messages = await listOutbox(services.db, { to, limit: 50 });
-    ctx.body = messages.map((m) => ({
-      channel: m.channel,
-      to: m.to,
-      body: m.body,
-      createdAt: m.createdAt,
-      status: m.status,
-      attempts: m.attempts,
-      lastError: m.lastError,
-    }));
-  });
-  return router;
+export function devOutboxRoutes(options: DevOutboxOptions) {
+  return (services: Services): Router => {
+    const router = new Router();
+    router.get('/dev/outbox', async (ctx) => {
+      ctx.set('Cache-Control', 'no-store');
+      const to = typeof ctx.query.to === 'string' && ctx.query.to.length <= 32 ? ctx.query.to : undefined;
+      const messages = await listOutbox(services.db, { to, limit: 50 });
+      ctx.body = messages.map((m) => ({
+        channel: m.channel,
+        to: m.to,
+        body: readable(options, m),
+        createdAt: m.createdAt,
+        status: m.status,
+        attempts: m.attempts,
+        lastError: m.lastError,
+      }));
+    });
+    return router;
+  };
+}
+
+function readable(
+  options: DevOutboxOptions,
+  m: { id: string; channel: 'sms' | 'email'; to: string; sealedBody: string | null },
+): string | null {
+  try {
+    const opened = openMessageBody(options.box, { channel: m.channel, recipient: m.to, body: m.sealedBody });
+    return opened ?? options.deliveredText?.(m.id) ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -9,6 +9,7 @@ import { renderMessage, renderPage } from '../http/render.js';
 import { deriveSecret } from '../secrets.js';
 import { type ClientCache, createAdapterFactory } from './adapter.js';
 import { loadEduconnectClaims, pairwiseId, SCOPE_CLAIMS } from './claims.js';
+import { clientSecretBox } from './clients.js';
 import type { Jwks } from './keys.js';
 
 export interface ClientMetadataExtras {
@@ -58,7 +59,7 @@ export function createProvider({ config, db, jwks, clients }: ProviderDeps): Pro
   const pairwiseSecret = deriveSecret(config.secretKey, 'pairwise');
 
   const configuration: Configuration = {
-    adapter: createAdapterFactory(db, clients),
+    adapter: createAdapterFactory(db, clientSecretBox(config.secretKey), clients),
     jwks: jwks as Configuration['jwks'],
     cookies: {
       keys: config.cookieKeys,

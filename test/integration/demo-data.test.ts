@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../../src/accounts/password-hasher.js';
 import { loadConfig } from '../../src/config.js';
 import { DEMO_CLIENT_ID, demoClientSecret, seedDemoData } from '../../src/demo.js';
+import { clientSecretBox, openClientMetadata } from '../../src/oidc/clients.js';
 import { countRows, createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 
 describe.each(DATABASE_KINDS)('demo data on %s', (kind) => {
@@ -37,10 +38,17 @@ describe.each(DATABASE_KINDS)('demo data on %s', (kind) => {
     expect(await counts()).toEqual(first);
     const client = await database.db
       .selectFrom('oidc_clients')
-      .select('metadata')
+      .select(['metadata', 'secret_sealed'])
       .where('client_id', '=', DEMO_CLIENT_ID)
       .executeTakeFirstOrThrow();
-    const metadata = client.metadata as {
+    // The secret is kept sealed with a key derived from SECRET_KEY, not in the metadata.
+    expect(client.metadata).not.toHaveProperty('client_secret');
+    expect(JSON.stringify(client)).not.toContain(demoClientSecret(config('4100')));
+    const metadata = openClientMetadata(
+      client,
+      clientSecretBox(config('4100').secretKey),
+      DEMO_CLIENT_ID,
+    ) as {
       redirect_uris: string[];
       client_secret: string;
       first_party: boolean;
