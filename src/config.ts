@@ -19,6 +19,10 @@ export interface Config {
   secretKey: string;
   /** Trust X-Forwarded-* headers (behind a reverse proxy). */
   trustProxy: boolean;
+  /** PostgreSQL: longest wait for a connection before the request gets the 503 page. */
+  databaseConnectTimeoutMs: number;
+  /** PostgreSQL: server-side statement_timeout of the server's queries (0 = none). */
+  databaseStatementTimeoutMs: number;
   logLevel: string;
   demoData: boolean;
   /** Load shedding: login POSTs waiting for a password hash beyond this queue get a 503. */
@@ -168,6 +172,8 @@ export function loadConfig(env: Env = process.env): Config {
     cookieKeys,
     secretKey,
     trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    databaseConnectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, problems, 100, 600_000),
+    databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15_000, problems, 0, 3_600_000),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     demoData: !production && env.DEMO_DATA !== 'false',
     hashQueueLimit: integer(env, 'HASH_QUEUE_LIMIT', 64, problems, 1, 100000),

@@ -25,7 +25,10 @@ async function main() {
   }
   const logger = createLogger(config);
   if (config.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config, logger);
-  const db = await openDatabase(config);
+  const db = await openDatabase({
+    ...config,
+    onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost'),
+  });
   if (cluster.isPrimary) {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');

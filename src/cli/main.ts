@@ -39,7 +39,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       config,
       async database() {
         if (!db) {
-          db = await openDatabase({ ...config, poolSize: 2 });
+          // batch commands (a registry import) legitimately run statements longer than a web request's
+          db = await openDatabase({ ...config, poolSize: 2, databaseStatementTimeoutMs: 0 });
           await migrateToLatest(db);
         }
         return db;
