@@ -7,6 +7,8 @@ export type SmsTransportKind = 'log' | 'http';
 
 export interface Config {
   production: boolean;
+  /** Interface the HTTP server listens on: loopback outside production (/dev/outbox shows SMS codes). */
+  host: string;
   port: number;
   issuer: string;
   dataDir: string;
@@ -148,6 +150,10 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('SMS_HTTP_URL est obligatoire quand SMS_TRANSPORT=http');
   if (production && smsTransport === 'log') problems.push('SMS_TRANSPORT=http est obligatoire en production');
 
+  const host = env.HOST || (production ? '0.0.0.0' : '127.0.0.1');
+  if (!/^[A-Za-z0-9.:%_-]+$/.test(host))
+    problems.push(`HOST doit être une adresse IP ou un nom d'hôte (reçu « ${host} »)`);
+
   const entPort = integer(env, 'ENT_PORT', 4000, problems, 0);
   const hashWorkers = integer(env, 'HASH_WORKERS', 0, problems, 0, 64);
   // One process per core in production on PostgreSQL; PGlite is embedded in a single process.
@@ -164,6 +170,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const config: Config = {
     production,
+    host,
     port,
     issuer,
     dataDir,

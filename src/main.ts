@@ -45,12 +45,17 @@ async function main() {
   let entServer: ReturnType<typeof startEntServer> | undefined;
   const server = createServer(idp.app.callback());
   server.keepAliveTimeout = 65_000;
-  server.listen(config.port, () => {
+  server.listen(config.port, config.host, () => {
     logger.info(
-      { issuer: config.issuer, port: config.port, database: config.databaseUrl ? 'postgresql' : 'pglite' },
+      {
+        issuer: config.issuer,
+        host: config.host,
+        port: config.port,
+        database: config.databaseUrl ? 'postgresql' : 'pglite',
+      },
       'identity provider ready',
     );
-    if (ent) entServer = startEntServer(ent, entConfigFromIdp(config), logger);
+    if (ent) entServer = startEntServer(ent, entConfigFromIdp(config), logger, config.host);
   });
 
   const shutdown = async (signal: string) => {

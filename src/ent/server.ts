@@ -3,11 +3,14 @@ import type { Logger } from 'pino';
 import type { EntApp } from './app.js';
 import type { EntConfig } from './config.js';
 
-/** Listens on ENT_PORT; shared by `npm start` (beside the IdP) and `npm run start:ent`. */
-export function startEntServer(ent: EntApp, config: EntConfig, logger: Logger): Server {
+/**
+ * Listens on ENT_PORT; shared by `npm start` (beside the IdP, on the IdP's HOST) and `npm run start:ent`
+ * (every interface).
+ */
+export function startEntServer(ent: EntApp, config: EntConfig, logger: Logger, host?: string): Server {
   const server = createServer(ent.app.callback());
   server.keepAliveTimeout = 65_000;
-  server.listen(config.port, () => {
+  server.listen(config.port, host, () => {
     logger.info({ url: config.baseUrl, issuer: config.issuer, clientId: config.clientId }, 'demo ENT ready');
   });
   return server;

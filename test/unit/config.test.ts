@@ -22,6 +22,14 @@ describe('configuration', () => {
     expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).secretKey).toBe(first.secretKey);
   });
 
+  it('listens on the loopback interface outside production, on every interface in production, or on HOST', () => {
+    expect(loadConfig({ DATA_DIR: dir() }).host).toBe('127.0.0.1');
+    expect(loadConfig({ DATA_DIR: dir(), NODE_ENV: 'test' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ DATA_DIR: dir(), HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ DATA_DIR: dir(), HOST: '::' }).host).toBe('::');
+    expect(() => loadConfig({ DATA_DIR: dir(), HOST: 'une adresse' })).toThrow(/HOST doit être une adresse/);
+  });
+
   it('derives the issuer from the port', () => {
     expect(loadConfig({ DATA_DIR: dir(), PORT: '8080' }).issuer).toBe('http://localhost:8080');
   });
@@ -67,6 +75,7 @@ describe('configuration', () => {
       DEMO_DATA: 'true',
     });
     expect(config.demoData).toBe(false);
+    expect(config.host).toBe('0.0.0.0');
     expect(config.cookieKeys).toHaveLength(2);
     expect(config.jwksFile).toBe('/run/secrets/jwks.json');
   });
