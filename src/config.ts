@@ -21,6 +21,11 @@ export interface Config {
   secretKey: string;
   /** Trust X-Forwarded-* headers (behind a reverse proxy). */
   trustProxy: boolean;
+  /**
+   * Reverse proxies in front of the server that append to X-Forwarded-For: the client address is the
+   * one the outermost of them saw (that many entries from the right), never the client-written left.
+   */
+  proxyHops: number;
   /** PostgreSQL: longest wait for a connection before the request gets the 503 page. */
   databaseConnectTimeoutMs: number;
   /** PostgreSQL: server-side statement_timeout of the server's queries (0 = none). */
@@ -153,6 +158,12 @@ export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST || (production ? '0.0.0.0' : '127.0.0.1');
   if (!/^[A-Za-z0-9.:%_-]+$/.test(host))
     problems.push(`HOST doit être une adresse IP ou un nom d'hôte (reçu « ${host} »)`);
+  const trustProxyRaw = env.TRUST_PROXY ?? '';
+  if (!['', 'true', '1', 'false', '0'].includes(trustProxyRaw))
+    problems.push(`TRUST_PROXY doit valoir true ou false (reçu « ${trustProxyRaw} »)`);
+  const trustProxy = trustProxyRaw === 'true' || trustProxyRaw === '1';
+  const proxyHops = integer(env, 'TRUST_PROXY_HOPS', 1, problems, 1, 10);
+  if (env.TRUST_PROXY_HOPS && !trustProxy) problems.push('TRUST_PROXY_HOPS demande TRUST_PROXY=true');
 
   const entPort = integer(env, 'ENT_PORT', 4000, problems, 0);
   const hashWorkers = integer(env, 'HASH_WORKERS', 0, problems, 0, 64);
@@ -178,7 +189,8 @@ export function loadConfig(env: Env = process.env): Config {
     jwksFile: resolve(env.JWKS_FILE || join(dataDir, 'jwks.json')),
     cookieKeys,
     secretKey,
-    trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    trustProxy,
+    proxyHops,
     databaseConnectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, problems, 100, 600_000),
     databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15_000, problems, 0, 3_600_000),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Db } from '../db/database.js';
 import { renderUnavailable } from '../http/errors.js';
+import { applyProxyPolicy } from '../http/proxy.js';
 import { renderMessage, renderPage } from '../http/render.js';
 import { deriveSecret } from '../secrets.js';
 import { createAdapterFactory } from './adapter.js';
@@ -219,7 +220,7 @@ export function createProvider({ config, db, jwks }: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
-  provider.proxy = config.trustProxy;
+  applyProxyPolicy(provider, config);
   provider.use(databaseOutage);
   return provider;
 }

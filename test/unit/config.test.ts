@@ -30,6 +30,23 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATA_DIR: dir(), HOST: 'une adresse' })).toThrow(/HOST doit être une adresse/);
   });
 
+  it('reads the proxy settings: one trusted proxy by default, more with TRUST_PROXY_HOPS', () => {
+    expect(loadConfig({ DATA_DIR: dir() })).toMatchObject({ trustProxy: false });
+    expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: 'true' })).toMatchObject({
+      trustProxy: true,
+      proxyHops: 1,
+    });
+    expect(loadConfig({ DATA_DIR: dir(), TRUST_PROXY: '1', TRUST_PROXY_HOPS: '2' })).toMatchObject({
+      trustProxy: true,
+      proxyHops: 2,
+    });
+    expect(() => loadConfig({ DATA_DIR: dir(), TRUST_PROXY: 'oui' })).toThrow(/TRUST_PROXY doit valoir/);
+    expect(() => loadConfig({ DATA_DIR: dir(), TRUST_PROXY_HOPS: '2' })).toThrow(/demande TRUST_PROXY=true/);
+    expect(() => loadConfig({ DATA_DIR: dir(), TRUST_PROXY: 'true', TRUST_PROXY_HOPS: '0' })).toThrow(
+      /TRUST_PROXY_HOPS doit être un entier/,
+    );
+  });
+
   it('derives the issuer from the port', () => {
     expect(loadConfig({ DATA_DIR: dir(), PORT: '8080' }).issuer).toBe('http://localhost:8080');
   });
