@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isPlaceholder, secretWeakness } from './secrets.js';
 
 export type SmsTransportKind = 'log' | 'http';
 
@@ -142,6 +143,26 @@ export function loadConfig(env: Env = process.env): Config {
       problems.push('JWKS_FILE est obligatoire en production (créez-le avec « educonnect keys rotate »)');
     const loopback = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(issuer);
     if (issuer.startsWith('http:') && !loopback) problems.push('ISSUER doit être en https:// en production');
+    // the .env.example placeholders and guessable values would let anyone forge cookies and codes
+    const secrets: [string, string][] = [
+      ['SECRET_KEY', secretKey],
+      ...cookieKeys.map((key, i): [string, string] => [
+        cookieKeys.length > 1 ? `COOKIE_KEYS (clé ${i + 1})` : 'COOKIE_KEYS',
+        key,
+      ]),
+    ];
+    for (const [name, value] of secrets) {
+      const weakness = value.length >= 32 ? secretWeakness(value) : undefined;
+      if (weakness) problems.push(`${name} ${weakness}`);
+    }
+    if (env.SMS_HTTP_TOKEN && isPlaceholder(env.SMS_HTTP_TOKEN))
+      problems.push(
+        "SMS_HTTP_TOKEN est encore la valeur d'exemple de .env.example : mettez le jeton de la passerelle",
+      );
+    if (databaseUrl && isPlaceholder(new URL(databaseUrl).password))
+      problems.push(
+        "le mot de passe de DATABASE_URL est encore la valeur d'exemple de .env.example (POSTGRES_PASSWORD)",
+      );
   }
   if (cookieKeys.some((k) => k.length < 32))
     problems.push('chaque clé de COOKIE_KEYS doit faire au moins 32 caractères');
@@ -229,4 +250,17 @@ export function loadConfig(env: Env = process.env): Config {
     config.secretKey = secretKey;
   }
   return config;
+}
+
+/** Settings that work but are probably a mistake, logged at start (in English, for the operator). */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  // This server speaks plain http: with an https ISSUER the requests come through a TLS proxy.
+  if (config.issuer.startsWith('https:') && !config.trustProxy)
+    warnings.push(
+      'ISSUER is https but TRUST_PROXY is not set: requests arrive over http through a proxy, so every client ' +
+        'shares the proxy address (login throttling per IP). Set TRUST_PROXY=true (and TRUST_PROXY_HOPS). ' +
+        'Cookies stay Secure either way.',
+    );
+  return warnings;
 }

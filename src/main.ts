@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { createLogger } from './app.js';
 import { hashWorkersPerProcess, runPrimary } from './cluster.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configWarnings, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemoData } from './demo.js';
@@ -24,6 +24,7 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config);
+  if (cluster.isPrimary) for (const warning of configWarnings(config)) logger.warn(warning);
   if (config.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config, logger);
   const db = await openDatabase({
     ...config,
