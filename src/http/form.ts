@@ -13,7 +13,7 @@ export type FormBody = Record<string, unknown>;
  * Control characters (C0 but tab, DEL, C1): nothing a person types in a one-line field, and NUL is
  * refused by PostgreSQL (a 500 if it got that far).
  */
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTER = /[^\P{Cc}\t]/u; // Unicode category Cc, tab excepted
 
 /** True when `value` holds a control character no form of ours sends (see textField). */
 export function hasControlCharacter(value: string): boolean {
