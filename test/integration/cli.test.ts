@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,6 +170,9 @@ describe.each(DATABASE_KINDS)('educonnect CLI on %s', (kind) => {
       {
         NODE_ENV: 'production',
         ISSUER: 'https://idp.example.fr',
+        // production refuses guessable secrets such as the helper's
+        SECRET_KEY: randomBytes(32).toString('base64url'),
+        COOKIE_KEYS: randomBytes(32).toString('base64url'),
         JWKS_FILE: '/nonexistent',
         SMS_TRANSPORT: 'http',
         SMS_HTTP_URL: 'https://sms.example.fr',

@@ -25,7 +25,7 @@ const REGISTRY = [
   '0861234A;Collège Jean Moulin;C-E1;Durand;Léo;10/05/2012;5EME;C-R1;Durand;Sophie;06 12 34 56 78;',
 ].join('\n');
 /** Seconds the test's trigger holds the transaction open once the account row is written. */
-const HOLD_SECONDS = 6;
+const HOLD_SECONDS = 4;
 
 /** The SMS gateway: refuses (503) until `healthy`, then accepts; records every request. */
 class Gateway {

@@ -85,7 +85,7 @@ class LoginLoad {
           this.transportErrors.push((error as Error).message);
         }
         // a person waits a little before trying again
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     } finally {
       await browser.close();
@@ -324,7 +324,7 @@ describe.skipIf(!bin)('a PostgreSQL restart under login load', () => {
   it('one server process stays up, answers 503 pages, flips /readyz and serves logins again', async () => {
     const server = await startServer();
     try {
-      const { load, down } = await outageUnderLoad(server, 'fast', 3);
+      const { load, down } = await outageUnderLoad(server, 'fast', 2);
       expect(server.exited(), server.output()).toBeNull();
       checkAnswers(load, down, server.output());
       await checkNothingHalfWritten();
@@ -336,7 +336,7 @@ describe.skipIf(!bin)('a PostgreSQL restart under login load', () => {
   it('with WEB_CONCURRENCY=2 no worker dies when the database crashes and comes back', async () => {
     const server = await startServer({ WEB_CONCURRENCY: '2' });
     try {
-      const { load, down } = await outageUnderLoad(server, 'immediate', 4);
+      const { load, down } = await outageUnderLoad(server, 'immediate', 3);
       expect(server.exited(), server.output()).toBeNull();
       expect(server.output()).not.toContain('server process died');
       checkAnswers(load, down, server.output());
