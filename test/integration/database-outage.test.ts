@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,7 +96,6 @@ class LoginLoad {
   private async flow(browser: VirtualBrowser, login: string): Promise<boolean> {
     browser.jar.clear();
     const verifier = randomBytes(32).toString('base64url');
-    const { createHash } = await import('node:crypto');
     const params = new URLSearchParams({
       client_id: this.client.clientId,
       response_type: 'code',
