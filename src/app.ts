@@ -9,6 +9,7 @@ import { type Db, subscribe } from './db/database.js';
 import { Admission } from './http/admission.js';
 import { Csrf } from './http/csrf.js';
 import { errorPages } from './http/errors.js';
+import { applyProxyPolicy } from './http/proxy.js';
 import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
@@ -70,7 +71,7 @@ export async function createIdentityProvider(
   registerProviderEvents(provider, audit, logger);
 
   const app = new Koa();
-  app.proxy = config.trustProxy;
+  applyProxyPolicy(app, config);
   app.keys = config.cookieKeys;
   app.silent = true;
   app.use(requestLog(logger));

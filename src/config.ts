@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isPlaceholder, secretWeakness } from './secrets.js';
 
 export type SmsTransportKind = 'log' | 'http';
 
 export interface Config {
   production: boolean;
+  /** Interface the HTTP server listens on: loopback outside production (/dev/outbox shows SMS codes). */
+  host: string;
   port: number;
   issuer: string;
   dataDir: string;
@@ -19,6 +22,15 @@ export interface Config {
   secretKey: string;
   /** Trust X-Forwarded-* headers (behind a reverse proxy). */
   trustProxy: boolean;
+  /**
+   * Reverse proxies in front of the server that append to X-Forwarded-For: the client address is the
+   * one the outermost of them saw (that many entries from the right), never the client-written left.
+   */
+  proxyHops: number;
+  /** PostgreSQL: longest wait for a connection before the request gets the 503 page. */
+  databaseConnectTimeoutMs: number;
+  /** PostgreSQL: server-side statement_timeout of the server's queries (0 = none). */
+  databaseStatementTimeoutMs: number;
   logLevel: string;
   demoData: boolean;
   /** Load shedding: login POSTs waiting for a password hash beyond this queue get a 503. */
@@ -146,6 +158,26 @@ export function loadConfig(env: Env = process.env): Config {
       );
     const loopback = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(issuer);
     if (issuer.startsWith('http:') && !loopback) problems.push('ISSUER doit être en https:// en production');
+    // the .env.example placeholders and guessable values would let anyone forge cookies and codes
+    const secrets: [string, string][] = [
+      ['SECRET_KEY', secretKey],
+      ...cookieKeys.map((key, i): [string, string] => [
+        cookieKeys.length > 1 ? `COOKIE_KEYS (clé ${i + 1})` : 'COOKIE_KEYS',
+        key,
+      ]),
+    ];
+    for (const [name, value] of secrets) {
+      const weakness = value.length >= 32 ? secretWeakness(value) : undefined;
+      if (weakness) problems.push(`${name} ${weakness}`);
+    }
+    if (env.SMS_HTTP_TOKEN && isPlaceholder(env.SMS_HTTP_TOKEN))
+      problems.push(
+        "SMS_HTTP_TOKEN est encore la valeur d'exemple de .env.example : mettez le jeton de la passerelle",
+      );
+    if (databaseUrl && isPlaceholder(new URL(databaseUrl).password))
+      problems.push(
+        "le mot de passe de DATABASE_URL est encore la valeur d'exemple de .env.example (POSTGRES_PASSWORD)",
+      );
   }
   if (cookieKeys.some((k) => k.length < 32))
     problems.push('chaque clé de COOKIE_KEYS doit faire au moins 32 caractères');
@@ -158,6 +190,16 @@ export function loadConfig(env: Env = process.env): Config {
   if (smsTransport === 'http' && !smsHttpUrl)
     problems.push('SMS_HTTP_URL est obligatoire quand SMS_TRANSPORT=http');
   if (production && smsTransport === 'log') problems.push('SMS_TRANSPORT=http est obligatoire en production');
+
+  const host = env.HOST || (production ? '0.0.0.0' : '127.0.0.1');
+  if (!/^[A-Za-z0-9.:%_-]+$/.test(host))
+    problems.push(`HOST doit être une adresse IP ou un nom d'hôte (reçu « ${host} »)`);
+  const trustProxyRaw = env.TRUST_PROXY ?? '';
+  if (!['', 'true', '1', 'false', '0'].includes(trustProxyRaw))
+    problems.push(`TRUST_PROXY doit valoir true ou false (reçu « ${trustProxyRaw} »)`);
+  const trustProxy = trustProxyRaw === 'true' || trustProxyRaw === '1';
+  const proxyHops = integer(env, 'TRUST_PROXY_HOPS', 1, problems, 1, 10);
+  if (env.TRUST_PROXY_HOPS && !trustProxy) problems.push('TRUST_PROXY_HOPS demande TRUST_PROXY=true');
 
   const entPort = integer(env, 'ENT_PORT', 4000, problems, 0);
   const hashWorkers = integer(env, 'HASH_WORKERS', 0, problems, 0, 64);
@@ -175,6 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const config: Config = {
     production,
+    host,
     port,
     issuer,
     dataDir,
@@ -182,7 +225,10 @@ export function loadConfig(env: Env = process.env): Config {
     jwksFile: resolve(env.JWKS_FILE || join(dataDir, 'jwks.json')),
     cookieKeys,
     secretKey,
-    trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    trustProxy,
+    proxyHops,
+    databaseConnectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, problems, 100, 600_000),
+    databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15_000, problems, 0, 3_600_000),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     demoData: !production && env.DEMO_DATA !== 'false',
     hashQueueLimit: integer(env, 'HASH_QUEUE_LIMIT', 64, problems, 1, 100000),
@@ -224,4 +270,17 @@ export function loadConfig(env: Env = process.env): Config {
     config.secretKey = secretKey;
   }
   return config;
+}
+
+/** Settings that work but are probably a mistake, logged at start (in English, for the operator). */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  // This server speaks plain http: with an https ISSUER the requests come through a TLS proxy.
+  if (config.issuer.startsWith('https:') && !config.trustProxy)
+    warnings.push(
+      'ISSUER is https but TRUST_PROXY is not set: requests arrive over http through a proxy, so every client ' +
+        'shares the proxy address (login throttling per IP). Set TRUST_PROXY=true (and TRUST_PROXY_HOPS). ' +
+        'Cookies stay Secure either way.',
+    );
+  return warnings;
 }

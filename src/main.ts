@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { createLogger } from './app.js';
 import { hashWorkersPerProcess, runPrimary } from './cluster.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configWarnings, loadConfig } from './config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -24,12 +24,13 @@ function isOperatorError(error: unknown): error is Error {
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config);
+  if (cluster.isPrimary) for (const warning of configWarnings(config)) logger.warn(warning);
   if (config.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config, logger);
   // On the embedded database this process is its only owner and serves it to the CLI and psql.
   const db = await openDatabase({
     ...config,
     role: 'server',
-    onIdleError: (error) => logger.warn({ err: error }, 'database connection error'),
+    onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost'),
     onLockWait: (owner) =>
       logger.warn({ pid: owner.pid }, 'la base embarquée est utilisée par une commande educonnect : attente'),
   });
@@ -51,15 +52,20 @@ async function main() {
 
     const server = createServer(idp.app.callback());
     server.keepAliveTimeout = 65_000;
-    await listen(server, config.port, 'PORT');
+    await listen(server, config.port, 'PORT', config.host);
     logger.info(
-      { issuer: config.issuer, port: config.port, database: config.databaseUrl ? 'postgresql' : 'pglite' },
+      {
+        issuer: config.issuer,
+        host: config.host,
+        port: config.port,
+        database: config.databaseUrl ? 'postgresql' : 'pglite',
+      },
       'identity provider ready',
     );
     // The demo ENT runs beside the IdP outside production (DEMO_ENT=false to skip it), once the IdP listens.
     const entConfig = entConfigFromIdp(config);
     const ent = config.production || process.env.DEMO_ENT === 'false' ? undefined : createEntApp(entConfig);
-    const entServer = ent ? await startEntServer(ent, entConfig, logger) : undefined;
+    const entServer = ent ? await startEntServer(ent, entConfig, logger, config.host) : undefined;
     stop = async () => {
       server.close();
       entServer?.close();

@@ -51,3 +51,45 @@ export class SecretBox {
     return value.startsWith(SEALED_PREFIX);
   }
 }
+
+/** The values `.env.example` ships with (and their kind), which a deployment must replace. */
+export function isPlaceholder(value: string): boolean {
+  return /replace-with|change-?me/i.test(value);
+}
+
+/**
+ * A rough lower bound of the randomness of a secret, in bits: its length times the bits of the
+ * alphabet its characters come from (hex, letters, digits, symbols), or far less when characters
+ * repeat (`aaaa…b`) or a pattern does (`Motdepasse1!Motdepasse1!`). A random 32-character hex
+ * string (128 bits) passes; what a person types rarely does.
+ */
+export function estimatedSecretBits(value: string): number {
+  if (value.length === 0 || /^(.+?)\1+$/s.test(value)) return 0;
+  let alphabet = /^[0-9]+$/.test(value) ? 10 : 16;
+  if (!/^[0-9a-f]+$/i.test(value)) {
+    alphabet = 0;
+    if (/[a-z]/.test(value)) alphabet += 26;
+    if (/[A-Z]/.test(value)) alphabet += 26;
+    if (/[0-9]/.test(value)) alphabet += 10;
+    if (/[^a-zA-Z0-9]/.test(value)) alphabet += 32;
+  }
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let shannon = 0;
+  for (const count of counts.values()) {
+    const p = count / value.length;
+    shannon -= p * Math.log2(p);
+  }
+  // a skewed string ('aaaaaaab') has little entropy whatever its alphabet
+  if (value.length * shannon < 64) return value.length * shannon;
+  return value.length * Math.log2(alphabet);
+}
+
+/** Why `value` cannot protect a production deployment (French, after the variable's name), or undefined. */
+export function secretWeakness(value: string): string | undefined {
+  if (isPlaceholder(value))
+    return "est encore la valeur d'exemple de .env.example : générez-en une (openssl rand -base64 48)";
+  if (estimatedSecretBits(value) < 128)
+    return "est trop prévisible (moins de 128 bits d'aléa estimés) : générez-la avec openssl rand -base64 48";
+  return undefined;
+}

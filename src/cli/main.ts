@@ -43,6 +43,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
           db = await openSharedDatabase({
             ...config,
             poolSize: 2,
+            // batch commands (a registry import) legitimately run statements longer than a web request's
+            databaseStatementTimeoutMs: 0,
             onLockWait: (owner) =>
               console.error(
                 owner.role === 'server'

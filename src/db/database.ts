@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { asDatabaseError } from './availability.js';
 import {
   DataDirLock,
   DataDirLockedError,
@@ -16,7 +17,12 @@ export interface DatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   poolSize?: number;
-  onIdleError?: (error: Error) => void;
+  /** PostgreSQL: wait at most this long for a connection (new or from the pool); 0 = forever. */
+  databaseConnectTimeoutMs?: number;
+  /** PostgreSQL: server-side `statement_timeout`; the client gives up 2 s later. 0 = none. */
+  databaseStatementTimeoutMs?: number;
+  /** A connection broke (server restart, failover...), idle or in use: the pool replaces it. */
+  onConnectionError?: (error: Error) => void;
   /**
    * Embedded database only: who opens it. A `server` also serves it to the CLI and psql on a Unix socket
    * in DATA_DIR and waits a while for a CLI command that holds it; anyone else just takes the lock.
@@ -53,12 +59,32 @@ pg.types.setTypeParser(1082, (value: string) => value);
 
 const PREPARED_PER_CONNECTION = 500;
 
+/** A pg client whose connection-class failures become DatabaseUnavailableError (a 503 page, not a 500). */
+class GuardedClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's overloaded query signature
+  override query(config: any, values?: any, callback?: any): any {
+    return this.guarded(super.query(config, values, callback));
+  }
+
+  protected guarded<T>(result: T): T {
+    if (!(result instanceof Promise)) return result;
+    return result.catch((error: Error) => {
+      // The reply may still come: this connection's protocol state is unknown, so it is closed
+      // (the pool drops it and opens a new one).
+      if (error?.message === 'Query read timeout')
+        (this as unknown as PgInternals).connection?.stream?.destroy();
+      throw asDatabaseError(error);
+    }) as T;
+  }
+}
+
 /**
- * A pg client that prepares each distinct parameterised query once per connection (a named
+ * A guarded client that prepares each distinct parameterised query once per connection (a named
  * statement), so PostgreSQL parses and plans the hot queries of the login and token paths once, not
- * on every request. Bounded: past the limit, new query texts run unprepared.
+ * on every request. Bounded: past the limit, new query texts run unprepared. Not used through the
+ * embedded database's socket, a single session where two clients' statement names would collide.
  */
-class PreparingClient extends pg.Client {
+class PreparingClient extends GuardedClient {
   private readonly names = new Map<string, string>();
   // biome-ignore lint/suspicious/noExplicitAny: pg's overloaded query signature
   override query(config: any, values?: any, callback?: any): any {
@@ -74,6 +100,21 @@ class PreparingClient extends pg.Client {
   }
 }
 
+interface PgInternals {
+  connection?: { stream?: { destroy(): void } };
+}
+
+/** A pool whose connection failures are typed (see GuardedClient). */
+class GuardedPool extends pg.Pool {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's overloaded connect signature
+  override connect(callback?: any): any {
+    if (callback) return super.connect(callback);
+    return super.connect().catch((error: unknown) => {
+      throw asDatabaseError(error);
+    });
+  }
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   if (options.databaseUrl) return openPostgres({ connectionString: options.databaseUrl }, options, true);
   const role = options.role ?? 'cli';
@@ -82,7 +123,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
       ? await DataDirLock.acquireWaiting(options.dataDir, role, LOCK_WAIT_MS, options.onLockWait)
       : DataDirLock.acquire(options.dataDir, role);
   try {
-    const { db, session } = await openEmbedded(options.dataDir, lock, role === 'server', options.onIdleError);
+    const { db, session } = await openEmbedded(
+      options.dataDir,
+      lock,
+      role === 'server',
+      options.onConnectionError,
+    );
     subscribers.set(db, (channel, listener) => session.listen(channel, (_, payload) => listener(payload)));
     return db;
   } catch (error) {
@@ -140,17 +186,27 @@ async function openPostgres(
   options: DatabaseOptions,
   prepare: boolean,
 ): Promise<Db> {
-  const pool = new pg.Pool({
+  const statementTimeout = options.databaseStatementTimeoutMs ?? 0;
+  const pool = new GuardedPool({
     ...connection,
     max: options.poolSize ?? 10,
-    ...(prepare ? { Client: PreparingClient } : {}),
+    Client: prepare ? PreparingClient : GuardedClient,
+    connectionTimeoutMillis: options.databaseConnectTimeoutMs ?? 0,
+    // a server that vanished without closing the socket (network cut) is noticed
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    ...(statementTimeout > 0
+      ? { statement_timeout: statementTimeout, query_timeout: statementTimeout + 2_000 }
+      : {}),
   });
-  // An idle connection dropped by the server (restart, failover) must not crash the process:
-  // the pool replaces it on next use.
-  pool.on('error', (error) => options.onIdleError?.(error));
+  // A connection dropped by the server (restart, failover) must not crash the process, whether it
+  // is idle in the pool or in use by a request (pg emits 'error' on the client then): the request
+  // fails with DatabaseUnavailableError and the pool replaces the connection on next use.
+  pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
+  pool.on('error', () => undefined); // an idle client's error: already reported by its own listener
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   subscribers.set(db, (channel, listener) =>
-    listenOnPostgres(connection, channel, listener, options.onIdleError),
+    listenOnPostgres(connection, channel, listener, options.onConnectionError),
   );
   return db;
 }

@@ -1,10 +1,23 @@
-import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 import type { Db } from './database.js';
 
 class StaticMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations;
+    // Migrations run in one transaction; an index on a big table may take longer than the server's
+    // statement_timeout (DATABASE_STATEMENT_TIMEOUT_MS), which is meant for requests.
+    return Object.fromEntries(
+      Object.entries(migrations).map(([name, migration]) => [
+        name,
+        {
+          ...migration,
+          async up(db) {
+            await sql`set local statement_timeout = 0`.execute(db);
+            await migration.up(db);
+          },
+        },
+      ]),
+    );
   }
 }
 

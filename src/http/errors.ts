@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { renderToString } from 'preact-render-to-string';
 import { MessagePage } from '../../views/pages.js';
 import { HasherOverloadedError } from '../accounts/password-hasher.js';
+import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Db } from '../db/database.js';
 import { renderExpiredInteraction } from '../interaction/routes.js';
 import { renderMessage } from './render.js';
@@ -23,9 +24,26 @@ export function renderOverloaded(ctx: Context, retryAfterSeconds = 5): void {
 }
 let overloadPage: string | undefined;
 
+export const UNAVAILABLE_TITLE = 'Service momentanément indisponible';
+export const UNAVAILABLE_MESSAGE =
+  'Le service est momentanément indisponible, réessayez dans quelques instants.';
+
+/** The French 503 page shown while the database is unreachable (restart, failover), with `Retry-After`. */
+export function renderUnavailable(ctx: Context, retryAfterSeconds = 5): void {
+  ctx.set('Retry-After', String(retryAfterSeconds));
+  ctx.set('Cache-Control', 'no-store');
+  ctx.status = 503;
+  ctx.type = 'text/html; charset=utf-8';
+  unavailablePage ??= `<!doctype html>${renderToString(
+    MessagePage({ title: UNAVAILABLE_TITLE, paragraphs: [UNAVAILABLE_MESSAGE], tone: 'error' }),
+  )}`;
+  ctx.body = unavailablePage;
+}
+let unavailablePage: string | undefined;
+
 /** Where to send a user whose interaction expired: the homepage of the service that sent them. */
 async function serviceHomeForInteraction(db: Db, uid: string | undefined): Promise<string | undefined> {
-  if (!uid || uid.length > 64) return undefined;
+  if (!uid || !/^[A-Za-z0-9_-]{1,64}$/.test(uid)) return undefined;
   const interaction = await db
     .selectFrom('oidc_payloads')
     .select('payload')
@@ -51,9 +69,16 @@ export function errorPages(db: Db, logger: Logger): Middleware {
       await next();
     } catch (error) {
       const err = error as Error & { status?: number; expose?: boolean; type?: string };
+      if (isDatabaseUnavailable(err)) {
+        logger.warn({ reqId: ctx.state.requestId, err: err.message }, 'database unavailable');
+        renderUnavailable(ctx);
+        return;
+      }
       if (err.name === 'SessionNotFound') {
         const uid = /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1];
-        renderExpiredInteraction(ctx, await serviceHomeForInteraction(db, uid));
+        // the link back to the service is a nicety: without the database the page still shows
+        const home = await serviceHomeForInteraction(db, uid).catch(() => undefined);
+        renderExpiredInteraction(ctx, home);
         return;
       }
       if (err instanceof HasherOverloadedError) {

@@ -9,19 +9,27 @@ export class MalformedFormError extends Error {
 
 export type FormBody = Record<string, unknown>;
 
-/** C0 control characters other than tab, CR and LF, and DEL: no page sends them (PostgreSQL refuses NUL). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/**
+ * Control characters (C0 but tab, DEL, C1): nothing a person types in a one-line field, and NUL is
+ * refused by PostgreSQL (a 500 if it got that far).
+ */
+const CONTROL_CHARACTER = /[^\P{Cc}\t]/u; // Unicode category Cc, tab excepted
+
+/** True when `value` holds a control character no form of ours sends (see textField). */
+export function hasControlCharacter(value: string): boolean {
+  return CONTROL_CHARACTER.test(value);
+}
 
 /**
  * Reads one text field. Missing -> ''. Not a string (repeated field, nested object), longer than
- * `max` characters, or with control characters -> MalformedFormError, rendered as a French 400 page.
+ * `max` characters or holding a control character -> MalformedFormError, rendered as a French 400
+ * page.
  */
 export function textField(body: unknown, name: string, max = 256): string {
   if (typeof body !== 'object' || body === null) return '';
   const value = (body as FormBody)[name];
   if (value === undefined || value === null) return '';
-  if (typeof value !== 'string' || value.length > max || CONTROL_CHARACTERS.test(value))
+  if (typeof value !== 'string' || value.length > max || hasControlCharacter(value))
     throw new MalformedFormError(name);
   return value;
 }

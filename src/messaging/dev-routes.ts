@@ -19,7 +19,12 @@ export function devOutboxRoutes(options: DevOutboxOptions) {
     const router = new Router();
     router.get('/dev/outbox', async (ctx) => {
       ctx.set('Cache-Control', 'no-store');
-      const to = typeof ctx.query.to === 'string' && ctx.query.to.length <= 32 ? ctx.query.to : undefined;
+      const to = ctx.query.to || undefined;
+      // a filter that is not a phone number matches nothing (and never reaches the database)
+      if (to !== undefined && (typeof to !== 'string' || !/^\+?[0-9]{1,20}$/.test(to))) {
+        ctx.body = [];
+        return;
+      }
       const messages = await listOutbox(services.db, { to, limit: 50 });
       ctx.body = messages.map((m) => ({
         channel: m.channel,

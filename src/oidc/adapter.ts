@@ -1,5 +1,5 @@
-import { CompiledQuery, sql } from 'kysely';
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { CompiledQuery, type QueryResult, sql } from 'kysely';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Db } from '../db/database.js';
 import type { SecretBox } from '../secrets.js';
 import { openClientMetadata } from './clients.js';
@@ -25,6 +25,26 @@ interface StoredRow {
   payload: Record<string, unknown>;
   consumed_at: Date | null;
 }
+
+/** PostgreSQL cannot store NUL in text (22021) nor \u0000 in jsonb (22P05). */
+const UNSTORABLE = new Set(['22021', '22P05']);
+
+/**
+ * Runs one statement of the provider. A parameter PostgreSQL cannot store came from the request
+ * (`state=%00`...): the request is invalid (a French 400 page), not the server (500).
+ */
+async function run<R>(db: Db, query: string, parameters: unknown[]): Promise<QueryResult<R>> {
+  try {
+    return await db.executeQuery<R>(CompiledQuery.raw(query, parameters));
+  } catch (error) {
+    if (UNSTORABLE.has((error as { code?: string }).code ?? ''))
+      throw new errors.InvalidRequest('the request contains characters that cannot be stored');
+    throw error;
+  }
+}
+
+/** No stored key holds NUL (PostgreSQL refuses it): such a lookup finds nothing, without a query. */
+const unstorableKey = (key: string) => key.includes('\u0000');
 
 /**
  * Clients are read on nearly every request (authorize, interaction pages, token, userinfo): they are
@@ -65,20 +85,19 @@ export function createAdapterFactory(db: Db, clientSecrets: SecretBox, clients =
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
-      await db.executeQuery(
-        CompiledQuery.raw(UPSERT, [
-          this.kind,
-          id,
-          JSON.stringify(payload),
-          payload.grantId ?? null,
-          payload.userCode ?? null,
-          payload.uid ?? null,
-          expiresAt,
-        ]),
-      );
+      await run(db, UPSERT, [
+        this.kind,
+        id,
+        JSON.stringify(payload),
+        payload.grantId ?? null,
+        payload.userCode ?? null,
+        payload.uid ?? null,
+        expiresAt,
+      ]);
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (unstorableKey(id)) return undefined;
       if (this.kind === 'Client') {
         const cached = clients.get(id);
         if (cached) return cached;
@@ -104,7 +123,8 @@ export function createAdapterFactory(db: Db, clientSecrets: SecretBox, clients =
     }
 
     private async first(query: string, value: string) {
-      const { rows } = await db.executeQuery<StoredRow>(CompiledQuery.raw(query, [this.kind, value]));
+      if (unstorableKey(value)) return undefined;
+      const { rows } = await run<StoredRow>(db, query, [this.kind, value]);
       return rows[0] ? withConsumed(rows[0]) : undefined;
     }
 

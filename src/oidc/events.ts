@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
+import { isDatabaseUnavailable } from '../db/availability.js';
 
 /** Provider events -> audit table (tokens issued, logouts, revocations) and the log (errors). */
 export function registerProviderEvents(provider: Provider, audit: AuditLog, logger: Logger): void {
@@ -34,7 +35,11 @@ export function registerProviderEvents(provider: Provider, audit: AuditLog, logg
   provider.on('backchannel.error', (_ctx, error, client) => {
     logger.warn({ err: error, clientId: client.clientId }, 'back-channel logout delivery failed');
   });
-  provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'provider server error'));
+  provider.on('server_error', (_ctx, error) => {
+    // an outage is not a bug: one line per request, not a stack trace each
+    if (isDatabaseUnavailable(error)) logger.warn({ err: error.message }, 'database unavailable');
+    else logger.error({ err: error }, 'provider server error');
+  });
   const refused = (event: string) => (_ctx: unknown, error: Error & { error_description?: string }) =>
     logger.info(
       { event, error: error.message, description: error.error_description },

@@ -4,7 +4,10 @@ import { createElement } from 'preact';
 import { LogoutPage } from '../../views/pages.js';
 import { findAccountById } from '../accounts/accounts.js';
 import type { Config } from '../config.js';
+import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Db } from '../db/database.js';
+import { renderUnavailable } from '../http/errors.js';
+import { applyProxyPolicy } from '../http/proxy.js';
 import { renderMessage, renderPage } from '../http/render.js';
 import { deriveSecret } from '../secrets.js';
 import { type ClientCache, createAdapterFactory } from './adapter.js';
@@ -45,6 +48,27 @@ const NOT_FOUND = {
 
 function frenchError(code: string | undefined): string {
   return (code && ERROR_MESSAGES[code]) || 'La demande de connexion ne peut pas aboutir.';
+}
+
+/**
+ * A database outage on the provider's routes: its error handlers answer 503 (renderError above, or
+ * JSON for /token and /me) and here they get `Retry-After`; the session save that oidc-provider runs
+ * after its error handler (ensureSessionSave) would otherwise reach Koa's bare 503 text.
+ */
+async function databaseOutage(ctx: Context, next: () => Promise<unknown>): Promise<void> {
+  try {
+    await next();
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    // the redirect or cookies of a step that was not saved must not go out
+    ctx.remove('Location');
+    ctx.remove('Set-Cookie');
+    if (ctx.accepts('html', 'json') === 'json') {
+      ctx.status = 503;
+      ctx.body = { error: 'temporarily_unavailable', error_description: 'database unavailable' };
+    } else renderUnavailable(ctx);
+  }
+  if (ctx.status === 503 && !ctx.response.get('Retry-After')) ctx.set('Retry-After', '5');
 }
 
 export interface ProviderDeps {
@@ -189,6 +213,8 @@ export function createProvider({ config, db, jwks, clients }: ProviderDeps): Pro
       };
     },
     async renderError(ctx, out, error) {
+      // the database is away (restart, failover): the same 503 page as our own routes
+      if (isDatabaseUnavailable(error)) return renderUnavailable(ctx as unknown as Context);
       const status = Math.max(ctx.status, 400);
       const code = (out as { error?: string }).error;
       if (status >= 500) ctx.app.emit('error', error, ctx);
@@ -205,7 +231,8 @@ export function createProvider({ config, db, jwks, clients }: ProviderDeps): Pro
   };
 
   const provider = new Provider(config.issuer, configuration);
-  provider.proxy = config.trustProxy;
+  applyProxyPolicy(provider, config);
+  provider.use(databaseOutage);
   // Paths that are none of ours nor the provider's: the same styled French page as the rest.
   provider.use(async (ctx, next) => {
     await next();

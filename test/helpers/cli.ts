@@ -10,6 +10,12 @@ export interface CliResult {
   json: () => Record<string, unknown>;
 }
 
+/**
+ * Tests that run several CLI processes in a row: each starts Node, tsx and (on PGlite) the embedded
+ * database, a few seconds apiece on a busy 2-core machine. A budget, not a performance assertion.
+ */
+export const CLI_PROCESS_TIMEOUT_MS = 180_000;
+
 /** Runs `educonnect …` exactly as an operator would (bin script, real process, real database). */
 export function educonnect(
   database: Pick<TestDatabase, 'dataDir' | 'databaseUrl'>,

@@ -1,13 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpBrowser } from '../helpers/browser.js';
-import { educonnect } from '../helpers/cli.js';
+import { CLI_PROCESS_TIMEOUT_MS, educonnect } from '../helpers/cli.js';
 import { countRows, createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { startTestIdp } from '../helpers/idp.js';
 import { isCallback, loginWithPassword, RP_REDIRECT, TestRelyingParty } from '../helpers/relying-party.js';
 
-describe.each(DATABASE_KINDS)('educonnect CLI on %s', (kind) => {
+describe.each(DATABASE_KINDS)('educonnect CLI on %s', { timeout: CLI_PROCESS_TIMEOUT_MS }, (kind) => {
   let database: TestDatabase;
 
   beforeAll(async () => {
@@ -180,6 +181,9 @@ describe.each(DATABASE_KINDS)('educonnect CLI on %s', (kind) => {
         NODE_ENV: 'production',
         ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true',
         ISSUER: 'https://idp.example.fr',
+        // production refuses guessable secrets such as the helper's
+        SECRET_KEY: randomBytes(32).toString('base64url'),
+        COOKIE_KEYS: randomBytes(32).toString('base64url'),
         JWKS_FILE: '/nonexistent',
         SMS_TRANSPORT: 'http',
         SMS_HTTP_URL: 'https://sms.example.fr',

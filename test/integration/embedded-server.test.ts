@@ -16,11 +16,12 @@ import { DataDirLock, LOCK_FILE } from '../../src/db/data-dir-lock.js';
 import { type Db, openSharedDatabase } from '../../src/db/database.js';
 import { REGISTRY_COLUMNS } from '../../src/registry/csv.js';
 import { HttpBrowser, type Page, textOf } from '../helpers/browser.js';
-import { educonnect } from '../helpers/cli.js';
+import { CLI_PROCESS_TIMEOUT_MS, educonnect } from '../helpers/cli.js';
 import { createTestDatabase, DATABASE_KINDS } from '../helpers/databases.js';
-import { pgliteTemplate, TMP } from '../helpers/paths.js';
+import { pgliteTemplate, ROOT, TMP } from '../helpers/paths.js';
+import { freePort } from '../helpers/private-postgres.js';
 import { isCallback, loginWithPassword, RP_REDIRECT, TestRelyingParty } from '../helpers/relying-party.js';
-import { type ServerProcess, spawnServer, startServerProcess } from '../helpers/server-process.js';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 
 const SECRETS = { SECRET_KEY: 's'.repeat(40), COOKIE_KEYS: 'c'.repeat(40) };
 const NEW_PASSWORD = 'Cahier-Vert-77';
@@ -33,6 +34,12 @@ function freshDataDir(): string {
   return dataDir;
 }
 
+/** The real server on a free port, its issuer the address the tests use. */
+async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  return startServerProcess({ ...env, ISSUER: `http://127.0.0.1:${port}` }, { port });
+}
+
 const mode = (path: string) => statSync(path).mode & 0o777;
 const uidOf = (page: Page) => /\/interaction\/([^/?#]+)/.exec(page.url)?.[1] ?? '';
 
@@ -40,7 +47,9 @@ const uidOf = (page: Page) => /\/interaction\/([^/?#]+)/.exec(page.url)?.[1] ?? 
  * What an operator does on the default, embedded database: `npm start`, then the CLI in another
  * terminal while the server runs, then a restart. Real processes throughout.
  */
-describe('the CLI beside a running server on the embedded database', () => {
+describe('the CLI beside a running server on the embedded database', {
+  timeout: CLI_PROCESS_TIMEOUT_MS,
+}, () => {
   const dataDir = freshDataDir();
   const target = { dataDir, databaseUrl: undefined };
   const env = { DATA_DIR: dataDir, DEMO_DATA: 'false', ...SECRETS };
@@ -53,7 +62,7 @@ describe('the CLI beside a running server on the embedded database', () => {
     chmodSync(dataDir, 0o755);
     writeFileSync(join(dataDir, 'notes.txt'), 'x', { mode: 0o644 });
     chmodSync(join(dataDir, 'notes.txt'), 0o666);
-    server = await startServerProcess(env);
+    server = await startServer(env);
   });
   afterAll(async () => {
     await server?.stop();
@@ -121,7 +130,7 @@ describe('the CLI beside a running server on the embedded database', () => {
     expect(imported.code, imported.stderr).toBe(0);
 
     // The new service and the new account: the code flow, with the forced password change.
-    const rp = await TestRelyingParty.fromClient(server.baseUrl, client as never);
+    const rp = await TestRelyingParty.fromClient(server.origin, client as never);
     const browser = new HttpBrowser();
     const { request, page } = await rp.begin(browser);
     const change = await loginWithPassword(browser, page, 'eleve', pupil.identifier, pupil.temporaryPassword);
@@ -137,7 +146,7 @@ describe('the CLI beside a running server on the embedded database', () => {
     const parent = new HttpBrowser('203.0.113.20');
     const { page: choice } = await rp.begin(parent);
     const identity = await parent.get(
-      new URL(`/interaction/${uidOf(choice)}/activation`, server.baseUrl).toString(),
+      new URL(`/interaction/${uidOf(choice)}/activation`, server.origin).toString(),
     );
     const codePage = await parent.submit(identity, '/activation/identite', {
       nom: 'Durand',
@@ -145,7 +154,7 @@ describe('the CLI beside a running server on the embedded database', () => {
       telephone: '06 12 34 56 78',
     });
     expect(textOf(codePage.html)).toContain('Un code de sécurité a été envoyé');
-    const [sms] = (await (await fetch(`${server.baseUrl}/dev/outbox?to=%2B33612345678`)).json()) as {
+    const [sms] = (await (await fetch(`${server.origin}/dev/outbox?to=%2B33612345678`)).json()) as {
       body: string;
     }[];
     const code = /\b(\d{6})\b/.exec(sms?.body ?? '')?.[1] ?? '';
@@ -196,23 +205,27 @@ describe('the CLI beside a running server on the embedded database', () => {
   });
 
   it('refuses a second server on the same data directory with a French message', async () => {
-    const { child, output } = spawnServer({ ...env, PORT: '0' });
-    const code = await new Promise((resolve) => child.once('exit', resolve));
-    expect(code).toBe(1);
-    expect(output()).toContain(
-      `Un serveur ÉduConnect (processus ${server.pid}) utilise déjà la base embarquée`,
+    const second = spawnSync(join(ROOT, 'node_modules/.bin/node'), ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...env, PORT: '0', DEMO_ENT: 'false' },
+    });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(
+      `Un serveur ÉduConnect (processus ${server.child.pid}) utilise déjà la base embarquée`,
     );
-    expect(output()).not.toMatch(/\n\s+at /);
-    expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+    expect(second.stderr).not.toMatch(/\n\s+at /);
+    expect((await fetch(`${server.origin}/healthz`)).status).toBe(200);
   });
 
   it('keeps everything across a restart', async () => {
-    expect(await server.stop()).toBe(0);
+    await server.stop();
+    expect(server.exited()?.code).toBe(0);
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
-    server = await startServerProcess(env);
+    server = await startServer(env);
     const listed = await educonnect(target, ['clients', 'list']);
     expect(listed.stdout).toContain(String(client.client_id));
-    const rp = await TestRelyingParty.fromClient(server.baseUrl, client as never);
+    const rp = await TestRelyingParty.fromClient(server.origin, client as never);
     const browser = new HttpBrowser();
     const { request, page } = await rp.begin(browser);
     const callback = await loginWithPassword(browser, page, 'eleve', pupil.identifier, NEW_PASSWORD);
@@ -228,16 +241,18 @@ describe('the CLI beside a running server on the embedded database', () => {
   });
 
   it('takes over the lock of a server killed with SIGKILL', async () => {
-    await server.stop('SIGKILL');
+    await server.kill();
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(true); // left behind, its PID dead
-    server = await startServerProcess(env);
-    expect(JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')).pid).toBe(server.pid);
+    server = await startServer(env);
+    const owner = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')).pid;
+    expect(owner).toBe(server.child.pid);
+    expect((await fetch(`${server.origin}/healthz`)).status).toBe(200);
   });
 
   it('waits for a CLI command that holds the database before opening it', async () => {
     await server.stop();
     const held = DataDirLock.acquire(dataDir, 'cli');
-    const started = startServerProcess(env);
+    const started = startServer(env);
     try {
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       expect(existsSync(join(dataDir, '.s.PGSQL.5432'))).toBe(false);
@@ -245,11 +260,11 @@ describe('the CLI beside a running server on the embedded database', () => {
       held.releaseSync();
     }
     server = await started;
-    expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${server.origin}/healthz`)).status).toBe(200);
   });
 
   it('answers an unknown path with the French page', async () => {
-    const response = await fetch(`${server.baseUrl}/nulle-part`);
+    const response = await fetch(`${server.origin}/nulle-part`);
     expect(response.status).toBe(404);
     expect(textOf(await response.text())).toContain('Page introuvable');
   });
@@ -259,7 +274,7 @@ describe.each(DATABASE_KINDS)('a service removed while the server runs on %s', (
   it('is refused on the next /auth', async () => {
     const database = await createTestDatabase(kind);
     await database.release();
-    const server = await startServerProcess({
+    const server = await startServer({
       DATA_DIR: database.dataDir,
       DEMO_DATA: 'false',
       ...SECRETS,
@@ -275,7 +290,7 @@ describe.each(DATABASE_KINDS)('a service removed while the server runs on %s', (
         RP_REDIRECT,
       ]);
       const registered = added.json();
-      const rp = await TestRelyingParty.fromClient(server.baseUrl, registered as never);
+      const rp = await TestRelyingParty.fromClient(server.origin, registered as never);
       const before = await new HttpBrowser().get((await rp.authorizationRequest()).url, isCallback);
       expect(textOf(before.html)).toContain('Je sélectionne mon profil');
       const removed = await educonnect(database, ['clients', 'remove', String(registered.client_id)]);

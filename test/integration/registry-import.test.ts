@@ -9,7 +9,7 @@ import { registryCommands } from '../../src/cli/registry-commands.js';
 import { loadConfig } from '../../src/config.js';
 import { DEMO_ACCOUNTS, seedDemoData } from '../../src/demo.js';
 import { REGISTRY_COLUMNS } from '../../src/registry/csv.js';
-import { educonnect } from '../helpers/cli.js';
+import { CLI_PROCESS_TIMEOUT_MS, educonnect } from '../helpers/cli.js';
 import { countRows, createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { ROOT } from '../helpers/paths.js';
 
@@ -269,41 +269,45 @@ describe.each(DATABASE_KINDS)('registry import on %s', (kind) => {
   });
 });
 
-describe.each(DATABASE_KINDS)('educonnect registry import as a process on %s', (kind) => {
-  let database: TestDatabase;
-  let dir: string;
+describe.each(DATABASE_KINDS)(
+  'educonnect registry import as a process on %s',
+  { timeout: CLI_PROCESS_TIMEOUT_MS },
+  (kind) => {
+    let database: TestDatabase;
+    let dir: string;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    await database.release(); // the CLI process opens the database itself
-    dir = mkdtempSync(join(tmpdir(), 'registre-cli-'));
-  });
-  afterAll(async () => {
-    await database?.destroy();
-  });
-
-  it('exits 1 with every bad line on stderr, then imports the example file and prints the summary', async () => {
-    const bad = join(dir, 'mauvais.csv');
-    writeFileSync(bad, `${HEADER}\n${CLG};E1;Martin;Lucas;14/13/2011;4EME;;;;;\n${CLG};E2;Martin`);
-    const refused = await educonnect(database, ['registry', 'import', bad]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('ligne 2 : date de naissance invalide');
-    expect(refused.stderr).toContain('ligne 3 : 4 colonnes au lieu de 12');
-    expect(refused.stderr).toContain("2 lignes invalides : rien n'a été importé");
-    expect(refused.stdout).toBe('');
-
-    const example = join(ROOT, 'examples/registre-exemple.csv');
-    const imported = await educonnect(database, ['registry', 'import', example]);
-    expect(imported.code, imported.stderr).toBe(0);
-    expect(JSON.parse(imported.stdout)).toMatchObject({
-      dryRun: false,
-      establishments: { created: 2 },
-      links: { created: 9, removed: 0 },
+    beforeAll(async () => {
+      database = await createTestDatabase(kind);
+      await database.release(); // the CLI process opens the database itself
+      dir = mkdtempSync(join(tmpdir(), 'registre-cli-'));
     });
-    const again = await educonnect(database, ['registry', 'import', example]);
-    expect(JSON.parse(again.stdout)).toMatchObject({
-      links: { created: 0, removed: 0 },
-      pupils: { updated: 0 },
+    afterAll(async () => {
+      await database?.destroy();
     });
-  });
-});
+
+    it('exits 1 with every bad line on stderr, then imports the example file and prints the summary', async () => {
+      const bad = join(dir, 'mauvais.csv');
+      writeFileSync(bad, `${HEADER}\n${CLG};E1;Martin;Lucas;14/13/2011;4EME;;;;;\n${CLG};E2;Martin`);
+      const refused = await educonnect(database, ['registry', 'import', bad]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('ligne 2 : date de naissance invalide');
+      expect(refused.stderr).toContain('ligne 3 : 4 colonnes au lieu de 12');
+      expect(refused.stderr).toContain("2 lignes invalides : rien n'a été importé");
+      expect(refused.stdout).toBe('');
+
+      const example = join(ROOT, 'examples/registre-exemple.csv');
+      const imported = await educonnect(database, ['registry', 'import', example]);
+      expect(imported.code, imported.stderr).toBe(0);
+      expect(JSON.parse(imported.stdout)).toMatchObject({
+        dryRun: false,
+        establishments: { created: 2 },
+        links: { created: 9, removed: 0 },
+      });
+      const again = await educonnect(database, ['registry', 'import', example]);
+      expect(JSON.parse(again.stdout)).toMatchObject({
+        links: { created: 0, removed: 0 },
+        pupils: { updated: 0 },
+      });
+    });
+  },
+);
