@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
-import type { ActivationDeps } from './activation/activation.js';
-import { bindingRoutes, bindingStep } from './activation/binding.js';
-import { activationRoutes } from './activation/routes.js';
-import { createIdentityProvider, createLogger, type IdentityProvider } from './app.js';
-import { AuditLog } from './audit/audit-log.js';
-import type { Config } from './config.js';
+import { createIdentityProvider, createLogger, type IdentityProvider } from './compose.js';
+import type { Config } from './config/config.js';
 import type { Db } from './db/database.js';
+import { AuditLog } from './domain/audit/audit-log.js';
+import { deriveSecret } from './domain/secrets.js';
+import type { ActivationDeps } from './flows/activation/activation.js';
+import { activationRoutes } from './flows/activation/routes.js';
+import { bindingRoutes, bindingStep } from './flows/pupil-binding/binding.js';
 import { devOutboxRoutes } from './messaging/dev-routes.js';
 import { OutboxDispatcher } from './messaging/dispatcher.js';
 import { transportFor } from './messaging/transports.js';
-import { deriveSecret } from './secrets.js';
 
 /**
  * The whole identity provider with every user flow plugged in: what `npm start` runs and what the

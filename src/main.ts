@@ -1,12 +1,12 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
-import { createLogger } from './app.js';
 import { hashWorkersPerProcess, runPrimary } from './cluster.js';
-import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './compose.js';
+import { ConfigError, loadConfig } from './config/config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { seedDemoData } from './demo.js';
+import { seedDemoData } from './demo/demo-data.js';
 import { createEntApp } from './ent/app.js';
 import { entConfigFromIdp } from './ent/config.js';
 import { startEntServer } from './ent/server.js';

@@ -1,9 +1,9 @@
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
-import type { PasswordHasher } from './accounts/password-hasher.js';
-import type { AuditLog } from './audit/audit-log.js';
-import type { Config } from './config.js';
+import type { Config } from './config/config.js';
 import type { Db } from './db/database.js';
+import type { PasswordHasher } from './domain/accounts/password-hasher.js';
+import type { AuditLog } from './domain/audit/audit-log.js';
 import type { Csrf } from './http/csrf.js';
 
 /** What routes and flows are built from; assembled once in app.ts. */

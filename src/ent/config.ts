@@ -1,7 +1,7 @@
-import type { Config } from '../config.js';
-import { ConfigError } from '../config.js';
-import { DEMO_CLIENT_ID, demoClientSecret } from '../demo.js';
-import { deriveSecret } from '../secrets.js';
+import type { Config } from '../config/config.js';
+import { ConfigError } from '../config/config.js';
+import { DEMO_CLIENT_ID, demoClientSecret } from '../demo/demo-data.js';
+import { deriveSecret } from '../domain/secrets.js';
 
 /** What the demo ENT needs to know: where it lives, which IdP it trusts, and its own secrets. */
 export interface EntConfig {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config/config.js';
 import { PortInUseError } from '../http/listen.js';
 import { createEntApp, createEntLogger } from './app.js';
 import { loadStandaloneEntConfig } from './config.js';

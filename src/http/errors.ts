@@ -1,10 +1,10 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { renderToString } from 'preact-render-to-string';
-import { MessagePage } from '../../views/pages.js';
-import { HasherOverloadedError } from '../accounts/password-hasher.js';
+import { MessagePage } from '../../views/ui/pages.js';
 import type { Db } from '../db/database.js';
-import { renderExpiredInteraction } from '../interaction/routes.js';
+import { HasherOverloadedError } from '../domain/accounts/password-hasher.js';
+import { renderExpiredInteraction } from '../flows/interaction/routes.js';
 import { renderMessage } from './render.js';
 
 export const OVERLOAD_MESSAGE = 'Le service est très demandé, réessayez dans quelques instants.';

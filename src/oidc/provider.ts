@@ -1,12 +1,12 @@
 import type { Context } from 'koa';
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import { createElement } from 'preact';
-import { LogoutPage } from '../../views/pages.js';
-import { findAccountById } from '../accounts/accounts.js';
-import type { Config } from '../config.js';
+import { LogoutPage } from '../../views/ui/pages.js';
+import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
+import { findAccountById } from '../domain/accounts/accounts.js';
+import { deriveSecret } from '../domain/secrets.js';
 import { renderMessage, renderPage } from '../http/render.js';
-import { deriveSecret } from '../secrets.js';
 import { type ClientCache, createAdapterFactory } from './adapter.js';
 import { loadEduconnectClaims, pairwiseId, SCOPE_CLAIMS } from './claims.js';
 import type { Jwks } from './keys.js';

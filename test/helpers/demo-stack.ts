@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { seedDemoData } from '../../src/demo.js';
+import { seedDemoData } from '../../src/demo/demo-data.js';
 import { createEntApp, type EntApp } from '../../src/ent/app.js';
 import { type EntConfig, entConfigFromIdp } from '../../src/ent/config.js';
 import type { DatabaseKind } from './databases.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { IdentityProvider } from '../../src/app.js';
-import { type Config, loadConfig } from '../../src/config.js';
+import type { IdentityProvider } from '../../src/compose.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
 import { buildIdentityProvider } from '../../src/idp.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
 import { TEST_JWKS } from './paths.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PasswordHasher } from '../../src/accounts/password-hasher.js';
-import { loadConfig } from '../../src/config.js';
-import { DEMO_CLIENT_ID, demoClientSecret, seedDemoData } from '../../src/demo.js';
+import { loadConfig } from '../../src/config/config.js';
+import { DEMO_CLIENT_ID, demoClientSecret, seedDemoData } from '../../src/demo/demo-data.js';
+import { PasswordHasher } from '../../src/domain/accounts/password-hasher.js';
 import { countRows, createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 
 describe.each(DATABASE_KINDS)('demo data on %s', (kind) => {

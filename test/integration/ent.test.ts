@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { loadStandaloneEntConfig } from '../../src/ent/config.js';
 import { portalUserFromClaims } from '../../src/ent/portal.js';
 import { generateSigningKey, readJwks } from '../../src/oidc/keys.js';

@@ -1,23 +1,23 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { type Logger, pino } from 'pino';
-import { PasswordHasher } from './accounts/password-hasher.js';
-import { purgeThrottle } from './accounts/throttle.js';
-import { AuditLog } from './audit/audit-log.js';
-import type { Config } from './config.js';
+import type { Config } from './config/config.js';
 import { type Db, subscribe } from './db/database.js';
+import { PasswordHasher } from './domain/accounts/password-hasher.js';
+import { purgeThrottle } from './domain/accounts/throttle.js';
+import { AuditLog } from './domain/audit/audit-log.js';
+import { deriveSecret } from './domain/secrets.js';
+import { type InteractionRoutesOptions, interactionRoutes } from './flows/interaction/routes.js';
 import { Admission } from './http/admission.js';
 import { Csrf } from './http/csrf.js';
 import { errorPages } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
-import { type InteractionRoutesOptions, interactionRoutes } from './interaction/routes.js';
 import { CLIENT_CHANGES, ClientCache, purgeExpired } from './oidc/adapter.js';
 import { registerProviderEvents } from './oidc/events.js';
 import { loadOrCreateJwks } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
-import { deriveSecret } from './secrets.js';
 import type { Services } from './services.js';
 
 export interface IdentityProvider {

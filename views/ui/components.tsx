@@ -1,4 +1,4 @@
-import { PASSWORD_RULES } from '../src/accounts/password-policy.js';
+import { PASSWORD_RULES } from '../../src/domain/accounts/password-policy.js';
 
 export type FieldErrors = Record<string, string>;
 

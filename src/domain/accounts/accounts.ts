@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
-import type { Account, NewAccount, Profile } from '../db/schema.js';
+import type { Db } from '../../db/database.js';
+import type { Account, NewAccount, Profile } from '../../db/schema.js';
 import { identifierCandidates } from './identifier.js';
 import { needsRehash, type PasswordHasher } from './password-hasher.js';
 

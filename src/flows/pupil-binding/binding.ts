@@ -3,23 +3,22 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { sql } from 'kysely';
 import { createElement } from 'preact';
-import { BindingFailedPage, PupilLinksPage } from '../../views/activation.js';
-import { findAccountById } from '../accounts/accounts.js';
-import type { Db } from '../db/database.js';
-import type { Account } from '../db/schema.js';
-import { renderPage } from '../http/render.js';
+import { BindingFailedPage, PupilLinksPage } from '../../../views/activation/activation.js';
+import type { Db } from '../../db/database.js';
+import type { Account } from '../../db/schema.js';
+import { findAccountById } from '../../domain/accounts/accounts.js';
 import {
-  continueLogin,
-  type Interaction,
-  loadInteraction,
-  pendingLogin,
-} from '../interaction/interaction-session.js';
-import type { LoginStep } from '../interaction/login-steps.js';
+  recordPupilAnswers,
+  representativesOfAccount,
+  unansweredPupils,
+} from '../../domain/registry/registry.js';
+import { renderPage } from '../../http/render.js';
+import { FLOW_TTL_SECONDS, recordWrongBirthDates } from '../activation/activation.js';
+import { FORM_ERROR, readPupilAnswers } from '../activation/routes.js';
 import type { InteractionTools } from '../interaction/routes.js';
-import { recordPupilAnswers, representativesOfAccount, unansweredPupils } from '../registry/registry.js';
-import { FLOW_TTL_SECONDS, recordWrongBirthDates } from './activation.js';
+import { continueLogin, type Interaction, loadInteraction, pendingLogin } from '../interaction/session.js';
+import type { LoginStep } from '../interaction/steps.js';
 import { checkPupilAnswers } from './pupil-answers.js';
-import { FORM_ERROR, readPupilAnswers } from './routes.js';
 
 /** After 5 wrong birth dates the step is not asked again for this long (the school can help meanwhile). */
 const FAILED_BINDING_PAUSE_HOURS = 24;

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
-import { PROFILE_LABELS } from '../src/accounts/accounts.js';
-import type { PupilAnswer } from '../src/activation/pupil-answers.js';
-import type { PupilChoice } from '../src/registry/registry.js';
+import { PROFILE_LABELS } from '../../src/domain/accounts/accounts.js';
+import type { PupilChoice } from '../../src/domain/registry/registry.js';
+import type { PupilAnswer } from '../../src/flows/pupil-binding/pupil-answers.js';
 import {
   BirthDateFieldset,
   CsrfInput,
@@ -9,8 +9,8 @@ import {
   type FieldErrors,
   NewPasswordFields,
   TextField,
-} from './components.js';
-import { Layout } from './layout.js';
+} from '../ui/components.js';
+import { Layout } from '../ui/layout.js';
 
 const BANNER = PROFILE_LABELS.responsable_legal;
 const FLOW_TITLE = 'Activation du compte';

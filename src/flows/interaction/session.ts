@@ -1,9 +1,9 @@
 import type { Context } from 'koa';
 import type { errors, InteractionResults } from 'oidc-provider';
-import { findAccountById } from '../accounts/accounts.js';
-import type { Account } from '../db/schema.js';
-import type { Services } from '../services.js';
-import type { LoginStep, PendingLogin } from './login-steps.js';
+import type { Account } from '../../db/schema.js';
+import { findAccountById } from '../../domain/accounts/accounts.js';
+import type { Services } from '../../services.js';
+import type { LoginStep, PendingLogin } from './steps.js';
 
 export type Interaction = Awaited<ReturnType<Services['provider']['interactionDetails']>>;
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ArgsError, parseArgs, SCENARIOS } from '../../bench/lib/args.js';
-import { CookieJar, hiddenField } from '../../bench/lib/browser.js';
-import { findKnee, nextVus, type RampStep, withinLimits } from '../../bench/lib/ramp.js';
-import { percentile, Recorder, summarize, table } from '../../bench/lib/stats.js';
+import { ArgsError, parseArgs, SCENARIOS } from '../lib/args.js';
+import { CookieJar, hiddenField } from '../lib/browser.js';
+import { findKnee, nextVus, type RampStep, withinLimits } from '../lib/ramp.js';
+import { percentile, Recorder, summarize, table } from '../lib/stats.js';
 
 describe('bench statistics', () => {
   it('takes nearest-rank percentiles of sorted samples', () => {

@@ -1,4 +1,4 @@
-import type { PupilChoice } from '../registry/registry.js';
+import type { PupilChoice } from '../../domain/registry/registry.js';
 
 /** What the person answered for one pupil in "Je confirme mon lien avec les élèves". */
 export interface PupilAnswer {

@@ -1,6 +1,6 @@
 import { type Options, parse } from 'csv-parse/sync';
+import type { EstablishmentKind } from '../../db/schema.js';
 import { foldName } from '../accounts/identifier.js';
-import type { EstablishmentKind } from '../db/schema.js';
 import { normalizePhone } from './phone.js';
 
 export const REGISTRY_COLUMNS = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { benchParent, codeFromSms, letters } from '../../bench/lib/activation.js';
-import { matchName } from '../../src/registry/matching.js';
-import { normalizePhone } from '../../src/registry/phone.js';
+import { matchName } from '../../src/domain/registry/matching.js';
+import { normalizePhone } from '../../src/domain/registry/phone.js';
+import { benchParent, codeFromSms, letters } from '../lib/activation.js';
 
 describe('bench activation registry', () => {
   it('gives each parent a distinct name (letters only) and mobile, as the SQL seed does', () => {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { Db } from '../../db/database.js';
 
 /**
  * Login throttling shared by every replica (rows in the database). Per account: after 5 failures each

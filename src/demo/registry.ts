@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import { parseRegistryCsv, REGISTRY_COLUMNS } from './csv.js';
-import { importRegistry } from './import.js';
+import { parseRegistryCsv, REGISTRY_COLUMNS } from '../domain/registry/csv.js';
+import { importRegistry } from '../domain/registry/import.js';
 
 /**
  * The demo registry, as a school would export it (README "Demo parents"). Sophie Durand has children

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
-import type { PasswordHasher } from './accounts/password-hasher.js';
-import type { Config } from './config.js';
-import type { Db } from './db/database.js';
-import type { NewAccount } from './db/schema.js';
-import { buildClientMetadata } from './oidc/clients.js';
-import { seedDemoRegistry } from './registry/demo-registry.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/database.js';
+import type { NewAccount } from '../db/schema.js';
+import type { PasswordHasher } from '../domain/accounts/password-hasher.js';
+import { buildClientMetadata } from '../oidc/clients.js';
+import { seedDemoRegistry } from './registry.js';
 
 export const DEMO_CLIENT_ID = 'ent-demo';
 export const DEMO_PASSWORD = 'Cartable#2026';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database.js';
-import type { Account, EstablishmentKind } from '../db/schema.js';
+import type { Db } from '../../db/database.js';
+import type { Account, EstablishmentKind } from '../../db/schema.js';
 import { matchName } from './matching.js';
 
 export interface RepresentativeMatch {

@@ -8,15 +8,16 @@ import {
   ActivationPasswordPage,
   NoMobilePage,
   PupilLinksPage,
-} from '../../views/activation.js';
-import { checkPassword } from '../accounts/password-policy.js';
-import type { RegistryFlow } from '../db/schema.js';
-import { textField } from '../http/form.js';
-import { renderMessage, renderPage } from '../http/render.js';
-import { continueLogin, loadInteraction } from '../interaction/interaction-session.js';
+} from '../../../views/activation/activation.js';
+import type { RegistryFlow } from '../../db/schema.js';
+import { checkPassword } from '../../domain/accounts/password-policy.js';
+import { maskPhone, normalizePhone } from '../../domain/registry/phone.js';
+import type { PupilChoice } from '../../domain/registry/registry.js';
+import { textField } from '../../http/form.js';
+import { renderMessage, renderPage } from '../../http/render.js';
 import type { InteractionTools } from '../interaction/routes.js';
-import { maskPhone, normalizePhone } from '../registry/phone.js';
-import type { PupilChoice } from '../registry/registry.js';
+import { continueLogin, loadInteraction } from '../interaction/session.js';
+import { checkPupilAnswers, type PupilAnswer } from '../pupil-binding/pupil-answers.js';
 import {
   type ActivationDeps,
   choosePassword,
@@ -28,7 +29,6 @@ import {
   startActivation,
   verifyCode,
 } from './activation.js';
-import { checkPupilAnswers, type PupilAnswer } from './pupil-answers.js';
 
 export const FORM_ERROR = 'Le formulaire contient des erreurs.';
 export const CAPPED_MESSAGE =

@@ -3,24 +3,24 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import bodyParser from 'koa-bodyparser';
 import { createElement } from 'preact';
-import { ChangePasswordPage, ConsentPage, LoginPage, ProfileChoicePage } from '../../views/interaction.js';
+import { ChangePasswordPage, ConsentPage, LoginPage, ProfileChoicePage } from '../../../views/login/login.js';
+import type { Profile } from '../../db/schema.js';
 import {
   authenticate,
   findAccountById,
   isProfile,
   loadLoginCandidate,
   setPassword,
-} from '../accounts/accounts.js';
-import { recordSuccessfulLogin } from '../accounts/login-record.js';
-import { checkPassword } from '../accounts/password-policy.js';
-import { ACCOUNT_POLICY, IP_POLICY, recordFailure } from '../accounts/throttle.js';
-import type { Profile } from '../db/schema.js';
-import { MalformedFormError, textField } from '../http/form.js';
-import { renderMessage, renderPage } from '../http/render.js';
-import { SCOPE_DESCRIPTIONS } from '../oidc/claims.js';
-import type { Services } from '../services.js';
-import { continueLogin, finishInteraction, loadInteraction, pendingLogin } from './interaction-session.js';
-import type { LoginStep } from './login-steps.js';
+} from '../../domain/accounts/accounts.js';
+import { recordSuccessfulLogin } from '../../domain/accounts/login-record.js';
+import { checkPassword } from '../../domain/accounts/password-policy.js';
+import { ACCOUNT_POLICY, IP_POLICY, recordFailure } from '../../domain/accounts/throttle.js';
+import { MalformedFormError, textField } from '../../http/form.js';
+import { renderMessage, renderPage } from '../../http/render.js';
+import { SCOPE_DESCRIPTIONS } from '../../oidc/claims.js';
+import type { Services } from '../../services.js';
+import { continueLogin, finishInteraction, loadInteraction, pendingLogin } from './session.js';
+import type { LoginStep } from './steps.js';
 
 export const FAILED_LOGIN_MESSAGE = "L'identifiant ou le mot de passe est incorrect";
 

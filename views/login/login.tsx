@@ -1,5 +1,5 @@
-import { PROFILE_LABELS } from '../src/accounts/accounts.js';
-import type { Profile } from '../src/db/schema.js';
+import type { Profile } from '../../src/db/schema.js';
+import { PROFILE_LABELS } from '../../src/domain/accounts/accounts.js';
 import {
   CsrfInput,
   ErrorSummary,
@@ -7,8 +7,8 @@ import {
   NewPasswordFields,
   PasswordInput,
   TextField,
-} from './components.js';
-import { Layout } from './layout.js';
+} from '../ui/components.js';
+import { Layout } from '../ui/layout.js';
 
 function CancelForm({ uid, csrf }: { uid: string; csrf: string }) {
   return (

@@ -1,18 +1,18 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
-import { insertAccountWithIdentifier } from '../accounts/accounts.js';
-import type { AuditLog } from '../audit/audit-log.js';
-import type { Config } from '../config.js';
-import type { Db } from '../db/database.js';
-import type { Account, RegistryFlow } from '../db/schema.js';
-import { enqueueMessage } from '../messaging/outbox.js';
+import type { Config } from '../../config/config.js';
+import type { Db } from '../../db/database.js';
+import type { Account, RegistryFlow } from '../../db/schema.js';
+import { insertAccountWithIdentifier } from '../../domain/accounts/accounts.js';
+import type { AuditLog } from '../../domain/audit/audit-log.js';
 import {
   findRepresentatives,
   type PupilChoice,
   pupilsOfRepresentatives,
   recordPupilAnswers,
-} from '../registry/registry.js';
-import { MAX_BIRTH_DATE_FAILURES } from './pupil-answers.js';
+} from '../../domain/registry/registry.js';
+import { enqueueMessage } from '../../messaging/outbox.js';
+import { MAX_BIRTH_DATE_FAILURES } from '../pupil-binding/pupil-answers.js';
 
 /**
  * Parent self-activation by SMS as an explicit flow (Ory Kratos style): one `registry_flows` row per

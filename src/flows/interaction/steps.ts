@@ -1,4 +1,4 @@
-import type { Account } from '../db/schema.js';
+import type { Account } from '../../db/schema.js';
 
 /**
  * Steps a login may have to go through after the password check and before returning to the
