@@ -1,24 +1,54 @@
-import Router from '@koa/router';
+import cluster from 'node:cluster';
+import { createServer } from 'node:http';
 import Koa from 'koa';
+import type Provider from 'oidc-provider';
 import { type Logger, pino } from 'pino';
-import type { Config } from './config/config.js';
-import { type Db, subscribe } from './db/database.js';
+import { hashWorkersPerProcess } from './cluster.js';
+import { type Config, loadConfig } from './config/config.js';
+import { withDevSecrets } from './config/dev-secrets.js';
+import { type Db, openDatabase, subscribe } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { seedDemoData } from './demo/demo-data.js';
+import { demoEntConfig } from './demo/ent.js';
 import { PasswordHasher } from './domain/accounts/password-hasher.js';
 import { purgeThrottle } from './domain/accounts/throttle.js';
 import { AuditLog } from './domain/audit/audit-log.js';
 import { deriveSecret } from './domain/secrets.js';
-import { type InteractionRoutesOptions, interactionRoutes } from './flows/interaction/routes.js';
-import { Admission } from './http/admission.js';
+import { createEntApp } from './ent/app.js';
+import { startEntServer } from './ent/server.js';
+import { activationLoginLinks, activationRoutes, isActivationEntrance } from './flows/activation/routes.js';
+import { forcedPasswordRoutes } from './flows/forced-password/routes.js';
+import { expiredInteractionPage } from './flows/interaction/expired.js';
+import { Interactions } from './flows/interaction/interactions.js';
+import { interactionRoutes } from './flows/interaction/routes.js';
+import { loginRoutes } from './flows/login/routes.js';
+import { logoutPages } from './flows/logout/logout.js';
+import { pupilBindingRoutes } from './flows/pupil-binding/routes.js';
+import type { Services } from './flows/services.js';
+import { Admission, type FlowEntrance } from './http/admission.js';
 import { Csrf } from './http/csrf.js';
 import { errorPages } from './http/errors.js';
+import { healthRoutes } from './http/health.js';
+import { listen } from './http/listen.js';
 import { requestLog } from './http/request-log.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
+import { devOutboxRoutes } from './messaging/dev-routes.js';
+import { OutboxDispatcher } from './messaging/dispatcher.js';
+import { transportFor } from './messaging/transports.js';
 import { CLIENT_CHANGES, ClientCache, purgeExpired } from './oidc/adapter.js';
 import { registerProviderEvents } from './oidc/events.js';
 import { loadOrCreateJwks } from './oidc/keys.js';
-import { createProvider } from './oidc/provider.js';
-import type { Services } from './services.js';
+import { createProvider, isNewAuthorization } from './oidc/provider.js';
+
+/**
+ * The composition root: config -> database -> messaging -> accounts and registry -> provider ->
+ * flows -> Koa app, each built once. `main.ts` (and each cluster worker) starts a server with it;
+ * the tests build the identity provider on a temporary database with `composeIdentityProvider`.
+ */
+
+/** The requests that start a new flow, which admission control refuses while the process is overloaded. */
+export const FLOW_ENTRANCES: FlowEntrance[] = [isNewAuthorization, isActivationEntrance];
 
 export interface IdentityProvider {
   app: Koa;
@@ -28,35 +58,35 @@ export interface IdentityProvider {
   close(): Promise<void>;
 }
 
-export interface AppOptions {
+export interface ComposeOptions {
   logger?: Logger;
-  /** Flows plugged into the interaction router (activation, pupil binding...). */
-  interaction?: InteractionRoutesOptions;
-  /** Extra routers (account pages, development routes...), mounted before the provider. */
-  routers?: ((services: Services) => Router)[];
   purgeIntervalMs?: number;
+}
+
+/** The environment as a server reads it: outside production, missing secrets come from DATA_DIR. */
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return withDevSecrets(loadConfig(env));
 }
 
 export function createLogger(config: Config): Logger {
   return pino({ level: config.logLevel, base: { service: 'educonnect-idp' } });
 }
 
-/** Builds the identity provider: Koa app with our routes in front of oidc-provider. Tests reuse it. */
-export async function createIdentityProvider(
+/** The whole identity provider on `db`: every flow plugged in, our routes in front of oidc-provider. */
+export async function composeIdentityProvider(
   config: Config,
   db: Db,
-  options: AppOptions = {},
+  options: ComposeOptions = {},
 ): Promise<IdentityProvider> {
   const logger = options.logger ?? createLogger(config);
-  const jwks = await loadOrCreateJwks(config.jwksFile, !config.production);
-  const clients = new ClientCache();
-  // Services registered, changed or removed by the CLI (or another server process) apply at once.
-  const stopListening = await subscribe(db, CLIENT_CHANGES, (clientId) =>
-    clients.invalidate(clientId || undefined),
-  );
-  const provider = createProvider({ config, db, jwks, clients });
-  const hasher = new PasswordHasher(config.hashWorkers || undefined, config.hashQueueLimit);
+  const dispatcher = new OutboxDispatcher(db, transportFor(config, logger), logger, {
+    maxAttempts: config.outboxMaxAttempts,
+    retryBaseMs: config.outboxRetryBaseMs,
+    pollMs: config.outboxPollMs,
+  });
   const audit = new AuditLog(db, logger);
+  const { provider, stopListening } = await composeProvider(config, db, audit, logger);
+  const hasher = new PasswordHasher(config.hashWorkers || undefined, config.hashQueueLimit);
   const services: Services = {
     config,
     db,
@@ -67,45 +97,75 @@ export async function createIdentityProvider(
     audit,
     throttleSecret: deriveSecret(config.secretKey, 'throttle'),
   };
-  registerProviderEvents(provider, audit, logger);
+  const interactions = composeFlows(services, () => dispatcher.wake());
+  const admission = new Admission({
+    maxEventLoopDelayMs: config.admissionMaxEventLoopDelayMs,
+    maxInFlight: config.admissionMaxInFlight,
+    hashQueueFull: () => hasher.saturated,
+    entrances: FLOW_ENTRANCES,
+  });
+  const app = composeApp(services, interactions, admission);
+  const stopPurging = purgeExpiredRows(db, logger, options.purgeIntervalMs ?? 10 * 60 * 1000);
+  dispatcher.start();
+  return {
+    app,
+    services,
+    admission,
+    async close() {
+      await dispatcher.stop();
+      stopPurging();
+      await stopListening();
+      admission.close();
+      await audit.flush();
+      await hasher.close();
+    },
+  };
+}
 
+async function composeProvider(config: Config, db: Db, audit: AuditLog, logger: Logger) {
+  const jwks = await loadOrCreateJwks(config.jwksFile, !config.production);
+  const clients = new ClientCache();
+  // Services registered, changed or removed by the CLI (or another server process) apply at once.
+  const stopListening = await subscribe(db, CLIENT_CHANGES, (clientId) =>
+    clients.invalidate(clientId || undefined),
+  );
+  const provider: Provider = createProvider({ config, db, jwks, clients, logoutPages });
+  registerProviderEvents(provider, audit, logger);
+  return { provider, stopListening };
+}
+
+/** Every flow under /interaction/:uid; login steps run in the order their flows are added here. */
+function composeFlows(services: Services, messageQueued: () => void): Interactions {
+  const interactions = new Interactions(services);
+  const login = loginRoutes(interactions);
+  interactionRoutes(interactions, login.profileChoice);
+  forcedPasswordRoutes(interactions);
+  activationRoutes(interactions, {
+    db: services.db,
+    audit: services.audit,
+    config: services.config,
+    codeSecret: deriveSecret(services.config.secretKey, 'sms-code'),
+    messageQueued,
+  });
+  login.addLinks(activationLoginLinks);
+  pupilBindingRoutes(interactions);
+  return interactions;
+}
+
+function composeApp(services: Services, interactions: Interactions, admission: Admission): Koa {
+  const { config, db, logger, provider } = services;
   const app = new Koa();
   app.proxy = config.trustProxy;
   app.keys = config.cookieKeys;
   app.silent = true;
   app.use(requestLog(logger));
   app.use(securityHeaders(config.production));
-  app.use(errorPages(db, logger));
+  app.use(errorPages(logger, { sessionExpired: expiredInteractionPage(db) }));
   app.use(staticFiles(['styles.css', 'password.js']));
-  const admission = new Admission({
-    maxEventLoopDelayMs: config.admissionMaxEventLoopDelayMs,
-    maxInFlight: config.admissionMaxInFlight,
-    hashQueueFull: () => hasher.saturated,
-  });
   app.use(admission.middleware());
-
-  const health = new Router();
-  health.get('/healthz', (ctx) => {
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: 'ok' };
-  });
-  health.get('/readyz', async (ctx) => {
-    ctx.set('Cache-Control', 'no-store');
-    try {
-      await db.selectFrom('accounts').select('id').limit(1).execute();
-      ctx.body = { status: 'ok', database: 'ok' };
-    } catch (error) {
-      logger.warn({ err: error }, 'readiness check failed');
-      ctx.status = 503;
-      ctx.body = { status: 'unavailable', database: 'unreachable' };
-    }
-  });
-  app.use(health.routes());
-  const interactions = interactionRoutes(services, options.interaction);
-  app.use(interactions.routes());
-  app.use(interactions.allowedMethods());
-  for (const build of options.routers ?? []) {
-    const router = build(services);
+  app.use(healthRoutes(db, logger).routes());
+  const routers = [interactions.router, ...(config.production ? [] : [devOutboxRoutes(db)])];
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
@@ -114,7 +174,11 @@ export async function createIdentityProvider(
     ctx.respond = false;
     await providerCallback(ctx.req, ctx.res);
   });
+  return app;
+}
 
+/** Expired OIDC rows and stale throttle rows, every `intervalMs`; returns the function that stops it. */
+function purgeExpiredRows(db: Db, logger: Logger, intervalMs: number): () => void {
   const purge = async () => {
     try {
       const removed = await purgeExpired(db);
@@ -124,19 +188,60 @@ export async function createIdentityProvider(
       logger.warn({ err: error }, 'purge failed');
     }
   };
-  const timer = setInterval(purge, options.purgeIntervalMs ?? 10 * 60 * 1000);
+  const timer = setInterval(purge, intervalMs);
   timer.unref();
+  return () => clearInterval(timer);
+}
 
-  return {
-    app,
-    services,
-    admission,
-    async close() {
-      clearInterval(timer);
-      await stopListening();
-      admission.close();
-      await audit.flush();
-      await hasher.close();
-    },
+/**
+ * One server process: the database (served to the CLI and psql when embedded), migrations and demo
+ * data (first process only), the identity provider on PORT and, outside production, the demo ENT.
+ */
+export async function startServer(config: Config, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  const db = await openDatabase({
+    ...config,
+    role: 'server',
+    onIdleError: (error) => logger.warn({ err: error }, 'database connection error'),
+    onLockWait: (owner) =>
+      logger.warn({ pid: owner.pid }, 'la base embarquée est utilisée par une commande educonnect : attente'),
+  });
+  let stop = async () => {
+    await db.destroy();
   };
+  try {
+    if (cluster.isPrimary) {
+      const applied = await migrateToLatest(db);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+    config.hashWorkers = hashWorkersPerProcess(config);
+    const idp = await composeIdentityProvider(config, db, { logger });
+    stop = async () => {
+      await idp.close();
+      await db.destroy();
+    };
+    if (config.demoData && cluster.isPrimary) await seedDemoData(db, config, idp.services.hasher);
+
+    const server = createServer(idp.app.callback());
+    server.keepAliveTimeout = 65_000;
+    await listen(server, config.port, 'PORT');
+    logger.info(
+      { issuer: config.issuer, port: config.port, database: config.databaseUrl ? 'postgresql' : 'pglite' },
+      'identity provider ready',
+    );
+    // The demo ENT runs beside the IdP outside production (DEMO_ENT=false to skip it), once the IdP listens.
+    const entConfig = demoEntConfig(config);
+    const ent = config.production || process.env.DEMO_ENT === 'false' ? undefined : createEntApp(entConfig);
+    const entServer = ent ? await startEntServer(ent, entConfig, logger) : undefined;
+    stop = async () => {
+      server.close();
+      entServer?.close();
+      ent?.close();
+      await idp.close();
+      await db.destroy();
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop: () => stop() };
 }

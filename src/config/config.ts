@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -57,26 +55,6 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const DEV_SECRETS_FILE = 'secrets.json';
-
-interface DevSecrets {
-  cookieKeys: string[];
-  secretKey: string;
-}
-
-/** Outside production, secrets are generated once and kept in the data directory so restarts keep sessions. */
-function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
-  const file = join(dataDir, DEV_SECRETS_FILE);
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
-  mkdirSync(dataDir, { recursive: true });
-  const secrets: DevSecrets = {
-    cookieKeys: [randomBytes(32).toString('base64url')],
-    secretKey: randomBytes(32).toString('base64url'),
-  };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
-}
-
 function integer(env: Env, name: string, fallback: number, problems: string[], min = 1, max = 65535): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -102,7 +80,10 @@ function url(env: Env, name: string, problems: string[]): string | undefined {
   }
 }
 
-/** Reads the environment into one validated Config; throws ConfigError listing every problem at once. */
+/**
+ * Reads the environment into one validated Config; throws ConfigError listing every problem at once.
+ * Pure: outside production, missing secrets stay empty until `withDevSecrets` fills them.
+ */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const nodeEnv = env.NODE_ENV ?? 'development';
@@ -118,11 +99,11 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('DATABASE_URL doit commencer par postgres:// ou postgresql://');
   }
 
-  let cookieKeys = (env.COOKIE_KEYS ?? '')
+  const cookieKeys = (env.COOKIE_KEYS ?? '')
     .split(',')
     .map((k) => k.trim())
     .filter(Boolean);
-  let secretKey = env.SECRET_KEY ?? '';
+  const secretKey = env.SECRET_KEY ?? '';
   if (production) {
     if (cookieKeys.length === 0)
       problems.push('COOKIE_KEYS est obligatoire en production (clés séparées par des virgules)');
@@ -200,13 +181,5 @@ export function loadConfig(env: Env = process.env): Config {
     entBaseUrl: url(env, 'ENT_BASE_URL', problems) ?? `http://localhost:${entPort}`,
   };
   if (problems.length > 0) throw new ConfigError(problems);
-
-  if (!production && (cookieKeys.length === 0 || !secretKey)) {
-    const dev = loadOrCreateDevSecrets(dataDir);
-    if (cookieKeys.length === 0) cookieKeys = dev.cookieKeys;
-    if (!secretKey) secretKey = dev.secretKey;
-    config.cookieKeys = cookieKeys;
-    config.secretKey = secretKey;
-  }
   return config;
 }

@@ -1,19 +1,13 @@
-import { createHmac } from 'node:crypto';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
 import type { NewAccount } from '../db/schema.js';
 import type { PasswordHasher } from '../domain/accounts/password-hasher.js';
 import { buildClientMetadata } from '../oidc/clients.js';
+import { DEMO_CLIENT_ID, demoClientSecret } from './client.js';
 import { seedDemoRegistry } from './registry.js';
 
-export const DEMO_CLIENT_ID = 'ent-demo';
 export const DEMO_PASSWORD = 'Cartable#2026';
 export const DEMO_TEMPORARY_PASSWORD = 'Provisoire#2026';
-
-/** The demo ENT's secret is derived from SECRET_KEY so the ENT process finds it without a shared file. */
-export function demoClientSecret(config: Config): string {
-  return createHmac('sha256', config.secretKey).update('demo-ent-client').digest('base64url');
-}
 
 export interface DemoAccount {
   identifier: string;

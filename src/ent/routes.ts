@@ -1,6 +1,5 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import bodyParser from 'koa-bodyparser';
 import type { Logger } from 'pino';
 import { createElement } from 'preact';
 import type { EntHeaderUser } from '../../views/ent/layout.js';
@@ -12,7 +11,7 @@ import {
   type EntMessageProps,
 } from '../../views/ent/pages.js';
 import type { Csrf } from '../http/csrf.js';
-import { textField } from '../http/form.js';
+import { formParser, textField } from '../http/form.js';
 import { renderPage } from '../http/render.js';
 import { type EduConnectClient, IdpUnavailableError, InvalidLogoutTokenError } from './educonnect-client.js';
 import {
@@ -100,7 +99,7 @@ export const MESSAGES = {
 
 export function entRoutes({ client, sessions, csrf, logger, secureCookies }: EntRouteDeps): Router {
   const router = new Router();
-  const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+  const parseForm = formParser('16kb');
 
   const cookieOptions = () => ({
     httpOnly: true,

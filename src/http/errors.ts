@@ -1,10 +1,8 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { renderToString } from 'preact-render-to-string';
-import { MessagePage } from '../../views/ui/pages.js';
-import type { Db } from '../db/database.js';
+import { MessagePage } from '../../views/ui/message.js';
 import { HasherOverloadedError } from '../domain/accounts/password-hasher.js';
-import { renderExpiredInteraction } from '../flows/interaction/routes.js';
 import { renderMessage } from './render.js';
 
 export const OVERLOAD_MESSAGE = 'Le service est très demandé, réessayez dans quelques instants.';
@@ -23,37 +21,21 @@ export function renderOverloaded(ctx: Context, retryAfterSeconds = 5): void {
 }
 let overloadPage: string | undefined;
 
-/** Where to send a user whose interaction expired: the homepage of the service that sent them. */
-async function serviceHomeForInteraction(db: Db, uid: string | undefined): Promise<string | undefined> {
-  if (!uid || uid.length > 64) return undefined;
-  const interaction = await db
-    .selectFrom('oidc_payloads')
-    .select('payload')
-    .where('kind', '=', 'Interaction')
-    .where('id', '=', uid)
-    .executeTakeFirst();
-  const clientId = (interaction?.payload as { params?: { client_id?: unknown } } | undefined)?.params
-    ?.client_id;
-  if (typeof clientId !== 'string') return undefined;
-  const row = await db
-    .selectFrom('oidc_clients')
-    .select('metadata')
-    .where('client_id', '=', clientId)
-    .executeTakeFirst();
-  const uri = (row?.metadata as { client_uri?: string } | undefined)?.client_uri;
-  return typeof uri === 'string' && /^https?:\/\//.test(uri) ? uri : undefined;
+/** Pages that flows register for errors they own. */
+export interface FlowErrorPages {
+  /** The interaction behind this request has expired or belongs to another browser (`SessionNotFound`). */
+  sessionExpired(ctx: Context): Promise<void>;
 }
 
 /** Every error on our routes becomes a French page with the right status; never a stack trace. */
-export function errorPages(db: Db, logger: Logger): Middleware {
+export function errorPages(logger: Logger, pages: FlowErrorPages): Middleware {
   return async (ctx, next) => {
     try {
       await next();
     } catch (error) {
       const err = error as Error & { status?: number; expose?: boolean; type?: string };
       if (err.name === 'SessionNotFound') {
-        const uid = /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1];
-        renderExpiredInteraction(ctx, await serviceHomeForInteraction(db, uid));
+        await pages.sessionExpired(ctx);
         return;
       }
       if (err instanceof HasherOverloadedError) {

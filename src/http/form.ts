@@ -1,3 +1,6 @@
+import type { Middleware } from 'koa';
+import bodyParser from 'koa-bodyparser';
+
 /** Thrown when a form body is not what any of our pages sends (arrays, objects, oversized values). */
 export class MalformedFormError extends Error {
   readonly status = 400;
@@ -20,3 +23,11 @@ export function textField(body: unknown, name: string, max = 256): string {
   if (typeof value !== 'string' || value.length > max) throw new MalformedFormError(name);
   return value;
 }
+
+/** Parses urlencoded form bodies up to `limit`; mounted only on the POST routes that read a form. */
+export function formParser(limit: string): Middleware {
+  return bodyParser({ enableTypes: ['form'], formLimit: limit });
+}
+
+/** The summary above a form sent back with errors. */
+export const FORM_ERROR = 'Le formulaire contient des erreurs.';

@@ -1,17 +1,17 @@
 import Router from '@koa/router';
-import type { Services } from '../services.js';
+import type { Db } from '../db/database.js';
 import { listOutbox } from './outbox.js';
 
 /**
  * Development only (never mounted in production): the latest messages, so that a newcomer and the
  * tests can read an SMS code. `?to=+33612345678` filters by recipient.
  */
-export function devOutboxRoutes(services: Services): Router {
+export function devOutboxRoutes(db: Db): Router {
   const router = new Router();
   router.get('/dev/outbox', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     const to = typeof ctx.query.to === 'string' && ctx.query.to.length <= 32 ? ctx.query.to : undefined;
-    const messages = await listOutbox(services.db, { to, limit: 50 });
+    const messages = await listOutbox(db, { to, limit: 50 });
     ctx.body = messages.map((m) => ({
       channel: m.channel,
       to: m.to,

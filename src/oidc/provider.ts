@@ -1,12 +1,10 @@
 import type { Context } from 'koa';
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
-import { createElement } from 'preact';
-import { LogoutPage } from '../../views/ui/pages.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
 import { findAccountById } from '../domain/accounts/accounts.js';
 import { deriveSecret } from '../domain/secrets.js';
-import { renderMessage, renderPage } from '../http/render.js';
+import { renderMessage } from '../http/render.js';
 import { type ClientCache, createAdapterFactory } from './adapter.js';
 import { loadEduconnectClaims, pairwiseId, SCOPE_CLAIMS } from './claims.js';
 import type { Jwks } from './keys.js';
@@ -42,8 +40,19 @@ const NOT_FOUND = {
   tone: 'error' as const,
 };
 
+/** A new authorization request: the entrance of every login, refused by admission control under overload. */
+export function isNewAuthorization(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'POST') && (path === '/auth' || path === '/auth/');
+}
+
 function frenchError(code: string | undefined): string {
   return (code && ERROR_MESSAGES[code]) || 'La demande de connexion ne peut pas aboutir.';
+}
+
+/** The pages of RP-initiated logout (the logout flow's). */
+export interface LogoutPages {
+  logoutSource(ctx: KoaContextWithOIDC, form: string): Promise<void>;
+  postLogoutSuccessSource(ctx: KoaContextWithOIDC): Promise<void>;
 }
 
 export interface ProviderDeps {
@@ -51,10 +60,11 @@ export interface ProviderDeps {
   db: Db;
   jwks: Jwks;
   clients?: ClientCache;
+  logoutPages: LogoutPages;
 }
 
 /** oidc-provider configured for EduConnect: code flow + PKCE only, pairwise subjects, French pages. */
-export function createProvider({ config, db, jwks, clients }: ProviderDeps): Provider {
+export function createProvider({ config, db, jwks, clients, logoutPages }: ProviderDeps): Provider {
   const pairwiseSecret = deriveSecret(config.secretKey, 'pairwise');
 
   const configuration: Configuration = {
@@ -111,19 +121,8 @@ export function createProvider({ config, db, jwks, clients }: ProviderDeps): Pro
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        async logoutSource(ctx: KoaContextWithOIDC, form: string) {
-          const clientName = ctx.oidc.client?.clientName;
-          renderPage(ctx as unknown as Context, createElement(LogoutPage, { formHtml: form, clientName }));
-        },
-        async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-          renderMessage(ctx as unknown as Context, {
-            title: 'Vous êtes déconnecté',
-            paragraphs: [
-              'Vous êtes déconnecté d’ÉduConnect sur cet appareil. Vous pouvez fermer cette page.',
-            ],
-            tone: 'success',
-          });
-        },
+        logoutSource: logoutPages.logoutSource,
+        postLogoutSuccessSource: logoutPages.postLogoutSuccessSource,
       },
     },
     interactions: {

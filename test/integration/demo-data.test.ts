@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { DEMO_CLIENT_ID, demoClientSecret, seedDemoData } from '../../src/demo/demo-data.js';
+import { DEMO_CLIENT_ID, demoClientSecret } from '../../src/demo/client.js';
+import { seedDemoData } from '../../src/demo/demo-data.js';
 import { PasswordHasher } from '../../src/domain/accounts/password-hasher.js';
 import { countRows, createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 

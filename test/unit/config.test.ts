@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { withDevSecrets } from '../../src/config/dev-secrets.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'educonnect-config-'));
 const secret = 'x'.repeat(40);
@@ -10,14 +11,14 @@ const secret = 'x'.repeat(40);
 describe('configuration', () => {
   it('has working defaults outside production and keeps generated secrets across restarts', () => {
     const dataDir = dir();
-    const first = loadConfig({ DATA_DIR: dataDir });
+    const first = withDevSecrets(loadConfig({ DATA_DIR: dataDir }));
     expect(first.port).toBe(3000);
     expect(first.issuer).toBe('http://localhost:3000');
     expect(first.production).toBe(false);
     expect(first.demoData).toBe(true);
     expect(first.databaseUrl).toBeUndefined();
     expect(first.cookieKeys[0]!.length).toBeGreaterThanOrEqual(32);
-    const second = loadConfig({ DATA_DIR: dataDir });
+    const second = withDevSecrets(loadConfig({ DATA_DIR: dataDir }));
     expect(second.secretKey).toBe(first.secretKey);
     expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).secretKey).toBe(first.secretKey);
   });

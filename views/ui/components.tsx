@@ -1,6 +1,12 @@
-import { PASSWORD_RULES } from '../../src/domain/accounts/password-policy.js';
-
 export type FieldErrors = Record<string, string>;
+
+/** One rule of the password policy as the page lists it and the script checks it live. */
+export interface PasswordRuleView {
+  id: string;
+  label: string;
+  /** Source of a JavaScript regular expression the password must match (unicode flag). */
+  pattern: string;
+}
 
 export function CsrfInput({ token }: { token: string }) {
   return <input type="hidden" name="_csrf" value={token} />;
@@ -130,7 +136,13 @@ export function PasswordInput({ name, label, autocomplete, error, describedBy }:
 }
 
 /** "Je choisis mon nouveau mot de passe": the rules listed from the server's policy, checked live. */
-export function NewPasswordFields({ errors }: { errors?: FieldErrors }) {
+export function NewPasswordFields({
+  rules,
+  errors,
+}: {
+  rules: readonly PasswordRuleView[];
+  errors?: FieldErrors;
+}) {
   return (
     <>
       <PasswordInput
@@ -146,7 +158,7 @@ export function NewPasswordFields({ errors }: { errors?: FieldErrors }) {
         <span class="strength-label" aria-live="polite" />
       </div>
       <ul class="password-rules" id="regles-mot-de-passe" aria-live="polite" data-rules-for="password">
-        {PASSWORD_RULES.map((rule) => (
+        {rules.map((rule) => (
           <li key={rule.id} data-pattern={rule.pattern} data-state="unknown">
             <span class="rule-state visually-hidden">Règle : </span>
             {rule.label}

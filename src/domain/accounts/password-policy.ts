@@ -91,3 +91,18 @@ export function checkPassword(password: string, context: string[] = []): Passwor
   }
   return { ok: true, failed: [] };
 }
+
+/**
+ * The "new password + confirmation" form of every page that sets a password: errors by field name,
+ * empty when the password is accepted. `personal`: the person's names, refused inside the password.
+ */
+export function checkNewPassword(
+  password: string,
+  confirmation: string,
+  personal: string[],
+): Record<string, string> {
+  const check = checkPassword(password, personal);
+  if (!check.ok) return { password: check.message! };
+  if (password !== confirmation) return { confirmation: 'Les deux mots de passe ne sont pas identiques.' };
+  return {};
+}

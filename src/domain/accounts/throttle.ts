@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 
@@ -25,6 +26,11 @@ export const IP_POLICY: ThrottlePolicy = {
   maxDelaySeconds: 900,
   windowSeconds: 900,
 };
+
+/** The row of an identifier or an address: a keyed hash, so the table never holds either. */
+export function throttleKey(secret: Buffer, kind: 'account' | 'ip', value: string): string {
+  return `${kind}:${createHmac('sha256', secret).update(value).digest('base64url').slice(0, 32)}`;
+}
 
 /** Counts one failure for `key` atomically (one upsert) and blocks it once past the free failures. */
 export async function recordFailure(db: Db, key: string, policy: ThrottlePolicy): Promise<void> {

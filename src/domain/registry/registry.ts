@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { Account, EstablishmentKind } from '../../db/schema.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { matchName } from './matching.js';
 
 export interface RepresentativeMatch {
@@ -148,18 +149,28 @@ export async function unansweredPupils(
   return pupils.filter((p) => !answered.has(p.id));
 }
 
+export interface PupilAnswers {
+  accountId: string;
+  /** The registry rows of the person, bound to the account by the answers. */
+  representativeIds: string[];
+  confirmed: PupilChoice[];
+  reported: PupilChoice[];
+  ip: string;
+}
+
 /**
- * Records the answers of "Je confirme mon lien avec les élèves" for an account: bindings for the
- * confirmed pupils, reports for the school for the others, and binds the representative rows to the
- * account. Run it inside the caller's transaction.
+ * Records the answers of "Je confirme mon lien avec les élèves" for an account, inside the caller's
+ * transaction: bindings for the confirmed pupils, reports for the school for the others, the
+ * representative rows bound to the account; then the audit events, `summary` (with the pupils bound
+ * and the number of reports) and one `pupil.link_reported` per report.
  */
 export async function recordPupilAnswers(
   trx: Db,
-  accountId: string,
-  representativeIds: string[],
-  confirmed: PupilChoice[],
-  reported: PupilChoice[],
+  audit: AuditLog,
+  answers: PupilAnswers,
+  summary: { event: string; detail?: Record<string, unknown> },
 ): Promise<void> {
+  const { accountId, representativeIds, confirmed, reported, ip } = answers;
   if (representativeIds.length > 0) {
     await trx
       .updateTable('representatives')
@@ -187,5 +198,29 @@ export async function recordPupilAnswers(
       )
       .onConflict((oc) => oc.doNothing())
       .execute();
+  }
+  await audit.record(
+    {
+      event: summary.event,
+      accountId,
+      ip,
+      detail: { ...summary.detail, pupils: confirmed.map((p) => p.registryId), reports: reported.length },
+    },
+    trx,
+  );
+  for (const pupil of reported) {
+    await audit.record(
+      {
+        event: 'pupil.link_reported',
+        accountId,
+        ip,
+        detail: {
+          pupilId: pupil.id,
+          pupilRegistryId: pupil.registryId,
+          representativeId: pupil.representativeId,
+        },
+      },
+      trx,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import type { PupilChoice } from '../../domain/registry/registry.js';
+import { textField } from '../../http/form.js';
 
 /** What the person answered for one pupil in "Je confirme mon lien avec les élèves". */
 export interface PupilAnswer {
@@ -16,8 +17,6 @@ export interface PupilAnswersCheck {
   confirmed: PupilChoice[];
   reported: PupilChoice[];
 }
-
-export const MAX_BIRTH_DATE_FAILURES = 5;
 
 function isoDate(answer: PupilAnswer): string | undefined {
   if (
@@ -72,4 +71,19 @@ export function checkPupilAnswers(
         "Vous devez être le représentant légal d'au moins un élève pour activer un compte.";
   }
   return result;
+}
+
+/** Reads the radios and birth dates of the pupil fieldsets. */
+export function readPupilAnswers(body: unknown, pupils: PupilChoice[]): Map<string, PupilAnswer> {
+  const answers = new Map<string, PupilAnswer>();
+  for (const pupil of pupils) {
+    const link = textField(body, `lien_${pupil.id}`, 3);
+    answers.set(pupil.id, {
+      link: link === 'oui' || link === 'non' ? link : '',
+      day: textField(body, `naissance-${pupil.id}_jour`, 2).trim(),
+      month: textField(body, `naissance-${pupil.id}_mois`, 2).trim(),
+      year: textField(body, `naissance-${pupil.id}_annee`, 4).trim(),
+    });
+  }
+  return answers;
 }
