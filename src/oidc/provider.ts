@@ -2,11 +2,10 @@ import type { Context } from 'koa';
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
-import { findAccountById } from '../domain/accounts/accounts.js';
 import { deriveSecret } from '../domain/secrets.js';
 import { renderMessage } from '../http/render.js';
 import { type ClientCache, createAdapterFactory } from './adapter.js';
-import { loadEduconnectClaims, pairwiseId, SCOPE_CLAIMS } from './claims.js';
+import { findAccountWithClaims, pairwiseId, SCOPE_CLAIMS } from './claims.js';
 import type { Jwks } from './keys.js';
 
 export interface ClientMetadataExtras {
@@ -55,6 +54,45 @@ export interface LogoutPages {
   postLogoutSuccessSource(ctx: KoaContextWithOIDC): Promise<void>;
 }
 
+/** The grant of this login; first-party services (the académie's own ENT) get theirs without consent. */
+async function loadExistingGrant(ctx: KoaContextWithOIDC) {
+  const oidc = ctx.oidc;
+  const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(oidc.client!.clientId);
+  const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+  if (!(oidc.client as unknown as ClientMetadataExtras).first_party) return existing;
+  // First-party services (the académie's own ENT) are trusted: no consent page, ever.
+  const grant =
+    existing ??
+    new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId! });
+  const requested = oidc.requestParamScopes;
+  const missing = [...requested].filter((scope) => !grant.getOIDCScope().split(' ').includes(scope));
+  if (!existing || missing.length > 0) {
+    grant.addOIDCScope([...requested].join(' '));
+    await grant.save();
+  }
+  return grant;
+}
+
+/** Code flow only, pairwise subjects, client_secret_basic: what stock relying parties expect. */
+const CLIENT_DEFAULTS: Configuration['clientDefaults'] = {
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  token_endpoint_auth_method: 'client_secret_basic',
+  id_token_signed_response_alg: 'RS256',
+  subject_type: 'pairwise',
+};
+
+/** Lifetimes: codes a minute, tokens an hour, refresh tokens and grants two weeks, sessions 12 h. */
+const TTL_SECONDS: Configuration['ttl'] = {
+  AuthorizationCode: 60,
+  AccessToken: 3600,
+  IdToken: 3600,
+  RefreshToken: 14 * 24 * 3600,
+  Grant: 14 * 24 * 3600,
+  Interaction: 3600,
+  Session: 12 * 3600,
+};
+
 export interface ProviderDeps {
   config: Config;
   db: Db;
@@ -83,13 +121,7 @@ export function createProvider({ config, db, jwks, clients, logoutPages }: Provi
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: async (_ctx, accountId, client) =>
       pairwiseId(pairwiseSecret, client.clientId, accountId),
-    clientDefaults: {
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: 'RS256',
-      subject_type: 'pairwise',
-    },
+    clientDefaults: CLIENT_DEFAULTS,
     extraClientMetadata: {
       properties: ['first_party'],
       validator(_ctx, key, value) {
@@ -99,15 +131,7 @@ export function createProvider({ config, db, jwks, clients, logoutPages }: Provi
       },
     },
     rotateRefreshToken: true,
-    ttl: {
-      AuthorizationCode: 60,
-      AccessToken: 3600,
-      IdToken: 3600,
-      RefreshToken: 14 * 24 * 3600,
-      Grant: 14 * 24 * 3600,
-      Interaction: 3600,
-      Session: 12 * 3600,
-    },
+    ttl: TTL_SECONDS,
     features: {
       devInteractions: { enabled: false },
       revocation: {
@@ -134,58 +158,8 @@ export function createProvider({ config, db, jwks, clients, logoutPages }: Provi
       if (!config.production && isLoopbackUrl(url)) delete (options as { dispatcher?: unknown }).dispatcher;
       return globalThis.fetch(url, options);
     },
-    async loadExistingGrant(ctx) {
-      const oidc = ctx.oidc;
-      const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(oidc.client!.clientId);
-      const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
-      if (!(oidc.client as unknown as ClientMetadataExtras).first_party) return existing;
-      // First-party services (the académie's own ENT) are trusted: no consent page, ever.
-      const grant =
-        existing ??
-        new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId! });
-      const requested = oidc.requestParamScopes;
-      const missing = [...requested].filter((scope) => !grant.getOIDCScope().split(' ').includes(scope));
-      if (!existing || missing.length > 0) {
-        grant.addOIDCScope([...requested].join(' '));
-        await grant.save();
-      }
-      return grant;
-    },
-    async findAccount(ctx, sub) {
-      const account = await findAccountById(db, sub);
-      if (account?.status !== 'active') return undefined;
-      return {
-        accountId: account.id,
-        async claims(use, scope, requested) {
-          const scopes = new Set(scope.split(' '));
-          const claims: Record<string, unknown> = { sub: account.id };
-          if (scopes.has('profile')) {
-            claims.family_name = account.family_name;
-            claims.given_name = account.given_name;
-            claims.name = `${account.given_name} ${account.family_name}`;
-            claims.updated_at = Math.floor(new Date(account.updated_at).getTime() / 1000);
-            if (account.birth_date) claims.birthdate = account.birth_date;
-          }
-          if (scopes.has('email') && account.email) {
-            claims.email = account.email;
-            claims.email_verified = account.email_verified;
-          }
-          if (scopes.has('phone') && account.phone) {
-            claims.phone_number = account.phone;
-            claims.phone_number_verified = true;
-          }
-          // ID tokens carry only what the claims parameter asks for (conformIdTokenClaims): skip the
-          // registry query unless an educonnect claim was requested for the ID token itself.
-          const wanted =
-            use === 'userinfo' || SCOPE_CLAIMS.educonnect.some((name) => requested && name in requested);
-          if (scopes.has('educonnect') && wanted) {
-            const clientId = ctx.oidc.client?.clientId ?? '';
-            Object.assign(claims, await loadEduconnectClaims(db, pairwiseSecret, clientId, account));
-          }
-          return claims as { sub: string };
-        },
-      };
-    },
+    loadExistingGrant,
+    findAccount: findAccountWithClaims(db, pairwiseSecret),
     async renderError(ctx, out, error) {
       const status = Math.max(ctx.status, 400);
       const code = (out as { error?: string }).error;
