@@ -1,5 +1,5 @@
+import { bodyParser } from '@koa/bodyparser';
 import type { Middleware } from 'koa';
-import bodyParser from 'koa-bodyparser';
 
 /** Thrown when a form body is not what any of our pages sends (arrays, objects, oversized values). */
 export class MalformedFormError extends Error {
