@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { createElement } from 'preact';
 import { ActivationCodePage, type CodePageProps } from '../../../views/activation/code.js';
 import { ActivationDonePage } from '../../../views/activation/done.js';
+import { ActivationEndedPage } from '../../../views/activation/ended.js';
 import { ActivationIdentityPage, type IdentityPageProps } from '../../../views/activation/identity.js';
 import { NoMobilePage } from '../../../views/activation/no-mobile.js';
 import { ActivationPasswordPage } from '../../../views/activation/password.js';
@@ -12,8 +13,7 @@ import { PROFILE_LABELS } from '../../domain/accounts/accounts.js';
 import { PASSWORD_RULES } from '../../domain/accounts/password-policy.js';
 import { maskPhone } from '../../domain/registry/phone.js';
 import type { Csrf } from '../../http/csrf.js';
-import { renderMessage, renderPage } from '../../http/render.js';
-import { ENDED_REASONS } from './state.js';
+import { renderPage } from '../../http/render.js';
 
 type Errors = { errors?: Record<string, string>; message?: string };
 
@@ -81,23 +81,10 @@ export class ActivationPages {
 
   /** "Activation interrompue": why, and the way forward (log in, or start again). */
   ended(ctx: Context, uid: string, reason: string): void {
-    const activated = reason === 'already_activated';
-    renderMessage(
+    renderPage(
       ctx,
-      {
-        title: 'Activation interrompue',
-        paragraphs: [
-          ENDED_REASONS[reason] ?? 'Cette activation est terminée ou a expiré.',
-          activated
-            ? 'Si vous avez oublié votre identifiant, contactez l’établissement de votre enfant.'
-            : 'Pour votre sécurité, l’activation est interrompue. Vous pouvez la recommencer depuis le début.',
-        ],
-        link: activated
-          ? { href: `/interaction/${uid}/login/responsable_legal`, label: 'Je me connecte' }
-          : { href: activationPath(uid), label: "Recommencer l'activation" },
-        tone: 'error',
-      },
-      activated ? 409 : 403,
+      createElement(ActivationEndedPage, { uid, reason }),
+      reason === 'already_activated' ? 409 : 403,
     );
   }
 }

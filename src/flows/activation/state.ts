@@ -8,7 +8,6 @@ export type ActivationState = Extract<
 /**
  * Parent activation by SMS as a state machine (Ory Kratos' flow/state.go is the model): for each
  * state, the page that shows it (under `/interaction/:uid/activation/`) and the states it may move to.
- * A `failed` activation shows "Activation interrompue" with its reason, wherever the browser goes.
  */
 export const ACTIVATION_STATES: Record<ActivationState, { page?: string; next: readonly ActivationState[] }> =
   {
@@ -28,11 +27,3 @@ export function statesBefore(state: ActivationState): ActivationState[] {
 }
 
 export const MAX_CODE_ATTEMPTS = 5;
-
-/** Why an activation ended (`failure_reason`): what the person is told. */
-export const ENDED_REASONS: Record<string, string> = {
-  code_attempts: 'Vous avez saisi 5 codes de sécurité erronés.',
-  birth_dates: 'Vous avez saisi 5 dates de naissance erronées.',
-  already_activated:
-    'Un compte ÉduConnect a déjà été activé pour ce représentant légal. Connectez-vous avec votre identifiant ; il vous a été donné lors de l’activation.',
-};

@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import { createElement } from 'preact';
+import { LoggedOutPage } from '../../../views/logout/logged-out.js';
 import { LogoutPage } from '../../../views/logout/logout.js';
-import { renderMessage, renderPage } from '../../http/render.js';
+import { renderPage } from '../../http/render.js';
 import type { LogoutPages } from '../../oidc/provider.js';
 
 /**
@@ -14,10 +15,6 @@ export const logoutPages: LogoutPages = {
     renderPage(ctx as unknown as Context, createElement(LogoutPage, { formHtml: form, clientName }));
   },
   async postLogoutSuccessSource(ctx) {
-    renderMessage(ctx as unknown as Context, {
-      title: 'Vous êtes déconnecté',
-      paragraphs: ['Vous êtes déconnecté d’ÉduConnect sur cet appareil. Vous pouvez fermer cette page.'],
-      tone: 'success',
-    });
+    renderPage(ctx as unknown as Context, createElement(LoggedOutPage, {}));
   },
 };
