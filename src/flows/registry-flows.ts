@@ -2,10 +2,8 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { AuditLog } from '../domain/audit/audit-log.js';
 
-/**
- * The rows of `registry_flows` that the self-service flows (activation, pupil binding) share: what
- * ends a flow, and the count of wrong birth dates that both ask for.
- */
+// What the self-service flows (activation, pupil binding) do alike to their `registry_flows` rows:
+// the move to `failed`, and the count of wrong birth dates that both ask for.
 
 /** A flow must be finished within this time (the OIDC interaction lives one hour too). */
 export const FLOW_TTL_SECONDS = 3600;

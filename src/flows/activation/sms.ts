@@ -1,6 +1,6 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 
-/** The security code, the keys derived from it, and the texts of the activation's SMS. */
+// The security code, the keys derived from it, and the texts of the activation's SMS.
 
 export function generateCode(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, '0');

@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.js';
 import type { RegistryFlow } from '../../db/schema.js';
 import { MAX_CODE_ATTEMPTS, statesBefore } from './state.js';
 
-/** Every statement of the activation flow on its `registry_flows` row and the SMS counters. */
+// Every statement of the activation flow on its `registry_flows` row and the SMS counters.
 
 /** The latest unexpired activation of the interaction. */
 export function currentActivation(db: Db, interactionUid: string): Promise<RegistryFlow | undefined> {

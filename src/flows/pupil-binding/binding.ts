@@ -48,16 +48,10 @@ export async function answerPupils(
   }
   if (Object.keys(check.errors).length > 0) return { status: 'invalid', check };
   const representativeIds = await representativesOfAccount(db, account);
-  await db.transaction().execute(async (trx) => {
-    const { confirmed, reported } = check;
-    await recordPupilAnswers(
-      trx,
-      audit,
-      { accountId: account.id, representativeIds, confirmed, reported, ip },
-      {
-        event: 'pupils.bound',
-      },
-    );
-  });
+  const { confirmed, reported } = check;
+  const answered = { accountId: account.id, representativeIds, confirmed, reported, ip };
+  await db
+    .transaction()
+    .execute((trx) => recordPupilAnswers(trx, audit, answered, { event: 'pupils.bound' }));
   return { status: 'recorded' };
 }
