@@ -17,7 +17,7 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { ARGON2_PARAMS } from '../src/domain/accounts/password-hasher.js';
-import { addClient } from '../src/oidc/clients.js';
+import { addClient, clientSecretBox } from '../src/oidc/clients.js';
 import { loadOrCreateJwks } from '../src/oidc/keys.js';
 import { activationFlow, benchParent, seedActivationRegistry } from './lib/activation.js';
 import { ArgsError, type BenchOptions, parseArgs, type Scenario, USAGE } from './lib/args.js';
@@ -70,7 +70,7 @@ interface Prepared {
   passwordHash: string;
 }
 
-async function prepareDatabase(options: BenchOptions): Promise<Prepared> {
+async function prepareDatabase(options: BenchOptions, secretKey: string): Promise<Prepared> {
   const dataDir = join(TMP, 'data');
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
@@ -112,6 +112,7 @@ async function prepareDatabase(options: BenchOptions): Promise<Prepared> {
       db,
       { name: 'Bench ENT', redirectUris: [REDIRECT_URI], firstParty: true },
       false,
+      clientSecretBox(secretKey),
     );
     return {
       databaseUrl,
@@ -359,7 +360,9 @@ async function main() {
     `machine: ${machine.cpus} cores ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.node}, ${machine.database}`,
   );
 
-  const prepared = await prepareDatabase(options);
+  // The server's SECRET_KEY, known before seeding: the bench client's secret is sealed with it.
+  const secretKey = randomBytes(32).toString('base64url');
+  const prepared = await prepareDatabase(options, secretKey);
   const jwksFile = join(TMP, 'jwks.json');
   await loadOrCreateJwks(jwksFile, true);
   const cookieKey = randomBytes(32).toString('base64url');
@@ -394,9 +397,12 @@ async function main() {
         DATA_DIR: prepared.dataDir,
         JWKS_FILE: jwksFile,
         COOKIE_KEYS: cookieKey,
-        SECRET_KEY: randomBytes(32).toString('base64url'),
+        SECRET_KEY: secretKey,
         SMS_TRANSPORT: 'http',
         SMS_HTTP_URL: sms.url,
+        // every virtual user comes from 127.0.0.1: per-address activation limits off
+        ACTIVATION_IP_HOURLY_LIMIT: '0',
+        SMS_IP_HOURLY_LIMIT: '0',
         LOG_LEVEL: 'warn',
         HASH_QUEUE_LIMIT: String(HASH_QUEUE_LIMIT),
         ...(prepared.databaseUrl ? { DATABASE_URL: prepared.databaseUrl } : { DATABASE_URL: '' }),

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
+import type Router from '@koa/router';
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { type Logger, pino } from 'pino';
@@ -13,7 +14,7 @@ import { demoEntConfig } from './demo/ent.js';
 import { PasswordHasher } from './domain/accounts/password-hasher.js';
 import { purgeThrottle } from './domain/accounts/throttle.js';
 import { AuditLog } from './domain/audit/audit-log.js';
-import { deriveSecret } from './domain/secrets.js';
+import { deriveSecret, type SecretBox } from './domain/secrets.js';
 import { createEntApp } from './ent/app.js';
 import { startEntServer } from './ent/server.js';
 import { activationLoginLinks, activationRoutes, isActivationEntrance } from './flows/activation/routes.js';
@@ -35,8 +36,10 @@ import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
 import { devOutboxRoutes } from './messaging/dev-routes.js';
 import { OutboxDispatcher } from './messaging/dispatcher.js';
-import { transportFor } from './messaging/transports.js';
+import { messageBox } from './messaging/outbox.js';
+import { LogTransport, transportFor } from './messaging/transports.js';
 import { CLIENT_CHANGES, ClientCache, purgeExpired } from './oidc/adapter.js';
+import { clientSecretBox, sealLegacyClientSecrets } from './oidc/clients.js';
 import { registerProviderEvents } from './oidc/events.js';
 import { loadOrCreateJwks } from './oidc/keys.js';
 import { createProvider, isNewAuthorization } from './oidc/provider.js';
@@ -79,7 +82,11 @@ export async function composeIdentityProvider(
   options: ComposeOptions = {},
 ): Promise<IdentityProvider> {
   const logger = options.logger ?? createLogger(config);
-  const dispatcher = new OutboxDispatcher(db, transportFor(config, logger), logger, {
+  const sealed = await sealLegacyClientSecrets(db, clientSecretBox(config.secretKey));
+  if (sealed > 0) logger.info({ sealed }, 'client secrets kept in clear by an earlier version sealed');
+  const transport = transportFor(config, logger);
+  const messages = messageBox(config.secretKey);
+  const dispatcher = new OutboxDispatcher(db, messages, transport, logger, {
     maxAttempts: config.outboxMaxAttempts,
     retryBaseMs: config.outboxRetryBaseMs,
     pollMs: config.outboxPollMs,
@@ -97,14 +104,22 @@ export async function composeIdentityProvider(
     audit,
     throttleSecret: deriveSecret(config.secretKey, 'throttle'),
   };
-  const interactions = composeFlows(services, () => dispatcher.wake());
+  const interactions = composeFlows(services, messages, () => dispatcher.wake());
   const admission = new Admission({
     maxEventLoopDelayMs: config.admissionMaxEventLoopDelayMs,
     maxInFlight: config.admissionMaxInFlight,
     hashQueueFull: () => hasher.saturated,
     entrances: FLOW_ENTRANCES,
   });
-  const app = composeApp(services, interactions, admission);
+  const devRouters = config.production
+    ? []
+    : [
+        devOutboxRoutes(db, {
+          box: messages,
+          deliveredText: transport instanceof LogTransport ? (id) => transport.deliveredText(id) : undefined,
+        }),
+      ];
+  const app = composeApp(services, [interactions.router, ...devRouters], admission);
   const stopPurging = purgeExpiredRows(db, logger, options.purgeIntervalMs ?? 10 * 60 * 1000);
   dispatcher.start();
   return {
@@ -135,7 +150,7 @@ async function composeProvider(config: Config, db: Db, audit: AuditLog, logger: 
 }
 
 /** Every flow under /interaction/:uid; login steps run in the order their flows are added here. */
-function composeFlows(services: Services, messageQueued: () => void): Interactions {
+function composeFlows(services: Services, messages: SecretBox, messageQueued: () => void): Interactions {
   const interactions = new Interactions(services);
   const login = loginRoutes(interactions);
   interactionRoutes(interactions, login.profileChoice);
@@ -145,6 +160,7 @@ function composeFlows(services: Services, messageQueued: () => void): Interactio
     audit: services.audit,
     config: services.config,
     codeSecret: deriveSecret(services.config.secretKey, 'sms-code'),
+    messageBox: messages,
     messageQueued,
   });
   login.addLinks(activationLoginLinks);
@@ -152,7 +168,8 @@ function composeFlows(services: Services, messageQueued: () => void): Interactio
   return interactions;
 }
 
-function composeApp(services: Services, interactions: Interactions, admission: Admission): Koa {
+/** Our routers (the interaction's, development routes) in front of oidc-provider. */
+function composeApp(services: Services, routers: Router[], admission: Admission): Koa {
   const { config, db, logger, provider } = services;
   const app = new Koa();
   app.proxy = config.trustProxy;
@@ -164,7 +181,6 @@ function composeApp(services: Services, interactions: Interactions, admission: A
   app.use(staticFiles(['styles.css', 'password.js']));
   app.use(admission.middleware());
   app.use(healthRoutes(db, logger).routes());
-  const routers = [interactions.router, ...(config.production ? [] : [devOutboxRoutes(db)])];
   for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -1,7 +1,13 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { migrateToLatest } from '../db/migrate.js';
 import { createAccountWithTemporaryPassword, isProfile } from '../domain/accounts/accounts.js';
-import { addClient, ClientValidationError, listClients, removeClient } from '../oidc/clients.js';
+import {
+  addClient,
+  ClientValidationError,
+  clientSecretBox,
+  listClients,
+  removeClient,
+} from '../oidc/clients.js';
 import { describeKeys, loadOrCreateJwks, rotate, writeJwks } from '../oidc/keys.js';
 import { CliError, type Command } from './command.js';
 
@@ -33,7 +39,8 @@ export const coreCommands: Command[] = [
     path: ['clients', 'add'],
     usage:
       'educonnect clients add --name NOM --redirect-uri URI [--redirect-uri URI...] [--post-logout-redirect-uri URI] [--backchannel-logout-uri URI] [--client-uri URI] [--first-party] [--id-token-alg RS256|ES256]',
-    summary: 'enregistre un service (ENT, téléservice) et affiche son client_id et son client_secret',
+    summary:
+      'enregistre un service (ENT, téléservice) et affiche son client_id et son client_secret (une seule fois : il est ensuite conservé chiffré)',
     async run(args, { database, print, config }) {
       const { values } = parse(args, {
         name: { type: 'string' },
@@ -58,6 +65,7 @@ export const coreCommands: Command[] = [
             idTokenAlg: values['id-token-alg'] as string | undefined,
           },
           config.production,
+          clientSecretBox(config.secretKey),
         );
         print(client);
       } catch (error) {

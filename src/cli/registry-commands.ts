@@ -65,7 +65,7 @@ export const registryCommands: Command[] = [
         limit,
       });
       // Bodies carry codes: the operator sees where and whether, not what.
-      print(messages.map(({ body: _body, ...message }) => message));
+      print(messages.map(({ sealedBody: _body, ...message }) => message));
     },
   },
 ];

@@ -34,8 +34,18 @@ export interface Config {
   smsHttpToken: string | undefined;
   /** Seconds before "Renvoyer le SMS" may send again. */
   smsResendCooldownSeconds: number;
-  /** SMS requests accepted per phone number and hour (activation and resends). */
+  /** SMS requests accepted per number (and name) from one client address, per sliding hour. */
   smsHourlyLimit: number;
+  /** SMS requests accepted per number (and name) from all addresses together, per sliding hour. */
+  smsNumberHourlyLimit: number;
+  /** SMS sent by one activation (the first and the resends). */
+  smsFlowLimit: number;
+  /** SMS requests (activations and resends) accepted per client address and sliding hour; 0 = off. */
+  smsIpHourlyLimit: number;
+  /** Identity posts (activation step 1) accepted per client address and sliding hour; 0 = off. */
+  activationIpHourlyLimit: number;
+  /** Wrong SMS codes per number and sliding 24 h (all activations); beyond, a wrong code ends the activation. */
+  smsCodeDailyGuessLimit: number;
   /** Delivery attempts of an outbox message before it is marked failed. */
   outboxMaxAttempts: number;
   /** First retry delay of the outbox dispatcher; doubles at each attempt. */
@@ -174,6 +184,11 @@ export function loadConfig(env: Env = process.env): Config {
     smsHttpToken: env.SMS_HTTP_TOKEN,
     smsResendCooldownSeconds: integer(env, 'SMS_RESEND_COOLDOWN_SECONDS', 60, problems, 0, 3600),
     smsHourlyLimit: integer(env, 'SMS_HOURLY_LIMIT', 5, problems, 1, 1000),
+    smsNumberHourlyLimit: integer(env, 'SMS_NUMBER_HOURLY_LIMIT', 15, problems, 1, 1000),
+    smsFlowLimit: integer(env, 'SMS_FLOW_LIMIT', 3, problems, 1, 100),
+    smsIpHourlyLimit: integer(env, 'SMS_IP_HOURLY_LIMIT', 50, problems, 0, 1_000_000),
+    activationIpHourlyLimit: integer(env, 'ACTIVATION_IP_HOURLY_LIMIT', 50, problems, 0, 1_000_000),
+    smsCodeDailyGuessLimit: integer(env, 'SMS_CODE_DAILY_GUESS_LIMIT', 20, problems, 1, 100_000),
     outboxMaxAttempts: integer(env, 'OUTBOX_MAX_ATTEMPTS', 6, problems, 1, 100),
     outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 5000, problems, 1, 3_600_000),
     outboxPollMs: integer(env, 'OUTBOX_POLL_MS', 2000, problems, 10, 3_600_000),

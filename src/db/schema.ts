@@ -42,6 +42,8 @@ export interface OidcClientsTable {
   client_id: string;
   name: string;
   metadata: Json<Record<string, unknown>>;
+  /** The client secret sealed with a key derived from SECRET_KEY (null: legacy row, secret in metadata). */
+  secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultTimestamp;
 }
 
@@ -177,7 +179,8 @@ export interface OutboxMessagesTable {
   id: Generated<string>;
   channel: OutboxChannel;
   recipient: string;
-  body: string;
+  /** Sealed (AES-256-GCM, key derived from SECRET_KEY); null once sent or given up. */
+  body: string | null;
   status: Generated<OutboxStatus>;
   attempts: Generated<number>;
   next_attempt_at: DefaultTimestamp;
@@ -192,10 +195,26 @@ export interface SmsSendCountersTable {
   sends: number;
 }
 
+export interface PupilBindingFailuresTable {
+  account_id: string;
+  pupil_id: string;
+  failures: number;
+  blocked_at: NullableTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  hits: ColumnType<Date[], never, never>;
+  expires_at: Timestamp;
+}
+
 export interface FlowTables {
   registry_flows: RegistryFlowsTable;
   outbox_messages: OutboxMessagesTable;
   sms_send_counters: SmsSendCountersTable;
+  pupil_binding_failures: PupilBindingFailuresTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type RegistryFlow = Selectable<RegistryFlowsTable>;

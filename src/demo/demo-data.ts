@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
 import type { NewAccount } from '../db/schema.js';
 import type { PasswordHasher } from '../domain/accounts/password-hasher.js';
-import { buildClientMetadata } from '../oidc/clients.js';
+import { buildClientMetadata, clientRow, clientSecretBox } from '../oidc/clients.js';
 import { DEMO_CLIENT_ID, demoClientSecret } from './client.js';
 import { seedDemoRegistry } from './registry.js';
 
@@ -56,10 +56,13 @@ export async function seedDemoData(db: Db, config: Config, hasher: PasswordHashe
     },
     false,
   );
+  const row = clientRow(demoClient, clientSecretBox(config.secretKey));
   await db
     .insertInto('oidc_clients')
-    .values({ client_id: DEMO_CLIENT_ID, name: demoClient.client_name, metadata: JSON.stringify(demoClient) })
-    .onConflict((oc) => oc.column('client_id').doUpdateSet({ metadata: JSON.stringify(demoClient) }))
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('client_id').doUpdateSet({ metadata: row.metadata, secret_sealed: row.secret_sealed }),
+    )
     .execute();
   const [password, temporary] = await Promise.all([
     hasher.hash(DEMO_PASSWORD),

@@ -1,12 +1,20 @@
 import Router from '@koa/router';
 import type { Db } from '../db/database.js';
-import { listOutbox } from './outbox.js';
+import type { SecretBox } from '../domain/secrets.js';
+import { listOutbox, openMessageBody } from './outbox.js';
+
+export interface DevOutboxOptions {
+  box: SecretBox;
+  /** The text the transport delivered for a message whose stored body is already erased. */
+  deliveredText?: (id: string) => string | undefined;
+}
 
 /**
  * Development only (never mounted in production): the latest messages, so that a newcomer and the
- * tests can read an SMS code. `?to=+33612345678` filters by recipient.
+ * tests can read an SMS code. `?to=+33612345678` filters by recipient. A pending message shows its
+ * opened body; a sent one (body erased) the text the log transport delivered, while it remembers it.
  */
-export function devOutboxRoutes(db: Db): Router {
+export function devOutboxRoutes(db: Db, options: DevOutboxOptions): Router {
   const router = new Router();
   router.get('/dev/outbox', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -15,7 +23,7 @@ export function devOutboxRoutes(db: Db): Router {
     ctx.body = messages.map((m) => ({
       channel: m.channel,
       to: m.to,
-      body: m.body,
+      body: readable(options, m),
       createdAt: m.createdAt,
       status: m.status,
       attempts: m.attempts,
@@ -23,4 +31,16 @@ export function devOutboxRoutes(db: Db): Router {
     }));
   });
   return router;
+}
+
+function readable(
+  options: DevOutboxOptions,
+  m: { id: string; channel: 'sms' | 'email'; to: string; sealedBody: string | null },
+): string | null {
+  try {
+    const opened = openMessageBody(options.box, { channel: m.channel, recipient: m.to, body: m.sealedBody });
+    return opened ?? options.deliveredText?.(m.id) ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -1,6 +1,13 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { claimDueMessages, markAttemptFailed, markSent, purgeMessagingState } from './outbox.js';
+import type { SecretBox } from '../domain/secrets.js';
+import {
+  claimDueMessages,
+  markAttemptFailed,
+  markSent,
+  openMessageBody,
+  purgeMessagingState,
+} from './outbox.js';
 import type { Transport } from './transports.js';
 
 export interface DispatcherOptions {
@@ -25,6 +32,8 @@ export class OutboxDispatcher {
 
   constructor(
     private readonly db: Db,
+    /** Opens the sealed bodies (the key derived from SECRET_KEY). */
+    private readonly box: SecretBox,
     private readonly transport: Transport,
     private readonly logger: Logger,
     private readonly options: DispatcherOptions,
@@ -83,11 +92,23 @@ export class OutboxDispatcher {
     id: string;
     channel: 'sms' | 'email';
     recipient: string;
-    body: string;
+    body: string | null;
     attempts: number;
   }) {
+    let body: string | null;
     try {
-      await this.transport.send({ channel: message.channel, to: message.recipient, body: message.body });
+      body = openMessageBody(this.box, message);
+    } catch {
+      body = null;
+    }
+    if (body === null) {
+      // Sealed with another SECRET_KEY (or erased): no attempt can ever deliver it.
+      this.logger.error({ messageId: message.id }, 'message body unreadable, delivery given up');
+      await markAttemptFailed(this.db, message.id, 'contenu illisible (SECRET_KEY modifiée ?)', null);
+      return;
+    }
+    try {
+      await this.transport.send({ id: message.id, channel: message.channel, to: message.recipient, body });
       await markSent(this.db, message.id);
     } catch (error) {
       const reason = (error as Error).message || String(error);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { OutboxChannel, OutboxStatus } from '../db/schema.js';
+import { deriveSecret, SecretBox } from '../domain/secrets.js';
 
 export interface OutgoingMessage {
   channel: OutboxChannel;
@@ -9,13 +10,40 @@ export interface OutgoingMessage {
 }
 
 /**
+ * Message bodies carry SMS codes: they are kept sealed (AES-256-GCM, key derived from SECRET_KEY,
+ * bound to the channel and recipient) and erased as soon as the message is sent or given up.
+ */
+export function messageBox(secretKey: string): SecretBox {
+  return new SecretBox(deriveSecret(secretKey, 'outbox'));
+}
+
+const bodyContext = (channel: OutboxChannel, recipient: string) => `${channel}:${recipient}`;
+
+/**
+ * The text of a stored body: opened with the box; a body written before bodies were sealed is
+ * returned as it is; null once erased. Throws when the body was sealed with another SECRET_KEY.
+ */
+export function openMessageBody(
+  box: SecretBox,
+  message: { channel: OutboxChannel; recipient: string; body: string | null },
+): string | null {
+  if (message.body === null) return null;
+  if (!SecretBox.isSealed(message.body)) return message.body;
+  return box.open(message.body, bodyContext(message.channel, message.recipient));
+}
+
+/**
  * Queues a message. Call it with the transaction that writes the state the message reports, so
  * that both are kept or both are lost; the dispatcher delivers it afterwards.
  */
-export async function enqueueMessage(db: Db, message: OutgoingMessage): Promise<string> {
+export async function enqueueMessage(db: Db, box: SecretBox, message: OutgoingMessage): Promise<string> {
   const row = await db
     .insertInto('outbox_messages')
-    .values({ channel: message.channel, recipient: message.to, body: message.body })
+    .values({
+      channel: message.channel,
+      recipient: message.to,
+      body: box.seal(message.body, bodyContext(message.channel, message.to)),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -25,7 +53,8 @@ export interface OutboxEntry {
   id: string;
   channel: OutboxChannel;
   to: string;
-  body: string;
+  /** As stored: sealed while pending, null once sent or given up (see openMessageBody). */
+  sealedBody: string | null;
   status: OutboxStatus;
   attempts: number;
   lastError: string | null;
@@ -50,7 +79,7 @@ export async function listOutbox(
     id: row.id,
     channel: row.channel,
     to: row.recipient,
-    body: row.body,
+    sealedBody: row.body,
     status: row.status,
     attempts: row.attempts,
     lastError: row.last_error,
@@ -65,7 +94,7 @@ export async function claimDueMessages(db: Db, limit: number, leaseSeconds: numb
     id: string;
     channel: OutboxChannel;
     recipient: string;
-    body: string;
+    body: string | null;
     attempts: number;
   }>`
     update outbox_messages set next_attempt_at = now() + make_interval(secs => ${leaseSeconds}),
@@ -80,10 +109,11 @@ export async function claimDueMessages(db: Db, limit: number, leaseSeconds: numb
   return result.rows;
 }
 
+/** Delivered: the body is erased at once (the recipient has the text, nobody else needs it). */
 export async function markSent(db: Db, id: string): Promise<void> {
   await db
     .updateTable('outbox_messages')
-    .set({ status: 'sent', sent_at: sql`now()`, last_error: null })
+    .set({ status: 'sent', sent_at: sql`now()`, last_error: null, body: null })
     .where('id', '=', id)
     .execute();
 }
@@ -98,7 +128,7 @@ export async function markAttemptFailed(
     .updateTable('outbox_messages')
     .set(
       retryInMs === null
-        ? { status: 'failed', last_error: error.slice(0, 500) }
+        ? { status: 'failed', last_error: error.slice(0, 500), body: null }
         : {
             last_error: error.slice(0, 500),
             next_attempt_at: sql`now() + make_interval(secs => ${retryInMs / 1000})`,
@@ -109,10 +139,17 @@ export async function markAttemptFailed(
 }
 
 /**
- * Housekeeping: delivered messages after 30 days (failed ones stay for inspection 90 days), SMS
- * counters of past hours, and self-service flows a day after they expired.
+ * Housekeeping: delivered messages after 30 days (failed ones stay for inspection 90 days, both
+ * without their bodies), rate-limit counters and SMS counters of past windows, and self-service
+ * flows a day after they expired.
  */
 export async function purgeMessagingState(db: Db): Promise<void> {
+  await db
+    .updateTable('outbox_messages')
+    .set({ body: null })
+    .where('status', '<>', 'pending')
+    .where('body', 'is not', null)
+    .execute();
   await db
     .deleteFrom('outbox_messages')
     .where((eb) =>
@@ -122,10 +159,12 @@ export async function purgeMessagingState(db: Db): Promise<void> {
       ]),
     )
     .execute();
+  // No longer written (the caps moved to rate_limits); rows left by an earlier version go.
   await db
     .deleteFrom('sms_send_counters')
     .where('window_start', '<', sql<Date>`now() - interval '2 hours'`)
     .execute();
+  await db.deleteFrom('rate_limits').where('expires_at', '<', sql<Date>`now()`).execute();
   await db
     .deleteFrom('registry_flows')
     .where('expires_at', '<', sql<Date>`now() - interval '1 day'`)

@@ -2,24 +2,49 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { OutboxChannel } from '../db/schema.js';
 
-export interface Transport {
-  readonly name: string;
-  send(message: { channel: OutboxChannel; to: string; body: string }): Promise<void>;
+export interface DeliveredMessage {
+  /** The outbox message id: the same at every attempt (the gateway's idempotency key). */
+  id: string;
+  channel: OutboxChannel;
+  to: string;
+  body: string;
 }
 
-/** Development: the message goes to the log (and stays readable at /dev/outbox). */
+export interface Transport {
+  readonly name: string;
+  send(message: DeliveredMessage): Promise<void>;
+}
+
+/** How many delivered texts the log transport remembers for /dev/outbox. */
+const REMEMBERED = 200;
+
+/**
+ * Development: the message goes to the log. The outbox erases a body once sent, so this transport
+ * keeps the latest texts it delivered in memory, like the phone would: /dev/outbox shows them.
+ */
 export class LogTransport implements Transport {
   readonly name = 'log';
+  private readonly delivered = new Map<string, string>();
   constructor(private readonly logger: Logger) {}
-  async send(message: { channel: OutboxChannel; to: string; body: string }): Promise<void> {
+  async send(message: DeliveredMessage): Promise<void> {
     this.logger.info(
       { channel: message.channel, to: message.to, text: message.body },
       'message (log transport)',
     );
+    this.delivered.set(message.id, message.body);
+    if (this.delivered.size > REMEMBERED) this.delivered.delete(this.delivered.keys().next().value!);
+  }
+  /** The text delivered for this outbox message, while remembered. */
+  deliveredText(id: string): string | undefined {
+    return this.delivered.get(id);
   }
 }
 
-/** An SMS gateway: POST `{to, text}` as JSON with a bearer token; anything but 2xx is a failure. */
+/**
+ * An SMS gateway: POST `{to, text}` as JSON with a bearer token; anything but 2xx is a failure.
+ * `Idempotency-Key` is the outbox message id, the same at every attempt: after a crash between the
+ * gateway's answer and `markSent`, the message is sent again, and the gateway can drop the duplicate.
+ */
 export class HttpSmsTransport implements Transport {
   readonly name = 'http';
   constructor(
@@ -27,11 +52,12 @@ export class HttpSmsTransport implements Transport {
     private readonly token: string | undefined,
     private readonly timeoutMs = 10_000,
   ) {}
-  async send(message: { channel: OutboxChannel; to: string; body: string }): Promise<void> {
+  async send(message: DeliveredMessage): Promise<void> {
     const response = await fetch(this.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
+        'idempotency-key': message.id,
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
       },
       body: JSON.stringify({ to: message.to, text: message.body }),

@@ -1,6 +1,8 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/database.js';
+import type { SecretBox } from '../domain/secrets.js';
+import { openClientMetadata } from './clients.js';
 
 const CLIENT_CACHE_MS = 5_000;
 /** Notification channel announcing a changed client (trigger of migration 0005). */
@@ -57,7 +59,7 @@ export class ClientCache {
  * tokens, grants...), keyed by (kind, id), with the lookups the provider needs indexed. Clients are
  * read from their own table, written by the `educonnect clients` command.
  */
-export function createAdapterFactory(db: Db, clients = new ClientCache()) {
+export function createAdapterFactory(db: Db, clientSecrets: SecretBox, clients = new ClientCache()) {
   return class KyselyAdapter implements Adapter {
     constructor(private readonly kind: string) {}
 
@@ -82,10 +84,11 @@ export function createAdapterFactory(db: Db, clients = new ClientCache()) {
         if (cached) return cached;
         const client = await db
           .selectFrom('oidc_clients')
-          .select('metadata')
+          .select(['metadata', 'secret_sealed'])
           .where('client_id', '=', id)
           .executeTakeFirst();
-        const metadata = client?.metadata as AdapterPayload | undefined;
+        const metadata =
+          client && (openClientMetadata(client, clientSecrets, id) as AdapterPayload | undefined);
         if (metadata) clients.set(id, metadata);
         return metadata;
       }

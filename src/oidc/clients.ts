@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { deriveSecret, SecretBox } from '../domain/secrets.js';
 
 export interface ClientRegistration {
   name: string;
@@ -91,16 +92,82 @@ export function buildClientMetadata(registration: ClientRegistration, production
   return metadata;
 }
 
+/**
+ * Client secrets are kept sealed (AES-256-GCM, key derived from SECRET_KEY, bound to the client id),
+ * never in `metadata`: a copy of the database alone does not give them. The secret is shown once,
+ * when the client is registered; the provider gets it from the adapter, opened in memory.
+ */
+export function clientSecretBox(secretKey: string): SecretBox {
+  return new SecretBox(deriveSecret(secretKey, 'client-secret'));
+}
+
+/** The `oidc_clients` row of a client: metadata without the secret, the secret sealed beside it. */
+export function clientRow(metadata: RegisteredClient, box: SecretBox) {
+  const { client_secret: secret, ...stored } = metadata;
+  return {
+    client_id: metadata.client_id,
+    name: metadata.client_name,
+    metadata: JSON.stringify(stored),
+    secret_sealed: box.seal(secret, metadata.client_id),
+  };
+}
+
+/**
+ * Client metadata as oidc-provider reads it, the secret opened. A row written before secrets were
+ * sealed still has it in `metadata` (sealed at the next start, see sealLegacyClientSecrets).
+ * Undefined when the secret was sealed under another SECRET_KEY: the client is then unknown.
+ */
+export function openClientMetadata(
+  row: { metadata: Record<string, unknown>; secret_sealed: string | null },
+  box: SecretBox,
+  clientId: string,
+): Record<string, unknown> | undefined {
+  if (row.secret_sealed === null) return row.metadata;
+  try {
+    return { ...row.metadata, client_secret: box.open(row.secret_sealed, clientId) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Seals the secrets still kept in clear by an earlier version, in one transaction; returns how many.
+ * Idempotent: `secret_sealed is null` makes a concurrent start (another process) harmless.
+ */
+export async function sealLegacyClientSecrets(db: Db, box: SecretBox): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const legacy = await trx
+      .selectFrom('oidc_clients')
+      .select(['client_id', 'metadata'])
+      .where('secret_sealed', 'is', null)
+      .forUpdate()
+      .execute();
+    let sealed = 0;
+    for (const row of legacy) {
+      const metadata = row.metadata as { client_secret?: unknown };
+      if (typeof metadata.client_secret !== 'string') continue;
+      const { client_secret: secret, ...rest } = metadata;
+      const updated = await trx
+        .updateTable('oidc_clients')
+        .set({ metadata: JSON.stringify(rest), secret_sealed: box.seal(secret, row.client_id) })
+        .where('client_id', '=', row.client_id)
+        .where('secret_sealed', 'is', null)
+        .executeTakeFirst();
+      sealed += Number(updated.numUpdatedRows);
+    }
+    return sealed;
+  });
+}
+
+/** Registers a client; the secret in the result is the only time it is shown. */
 export async function addClient(
   db: Db,
   registration: ClientRegistration,
   production: boolean,
+  box: SecretBox,
 ): Promise<RegisteredClient> {
   const metadata = buildClientMetadata(registration, production);
-  await db
-    .insertInto('oidc_clients')
-    .values({ client_id: metadata.client_id, name: metadata.client_name, metadata: JSON.stringify(metadata) })
-    .execute();
+  await db.insertInto('oidc_clients').values(clientRow(metadata, box)).execute();
   return metadata;
 }
 

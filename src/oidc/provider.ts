@@ -6,6 +6,7 @@ import { deriveSecret } from '../domain/secrets.js';
 import { renderMessage } from '../http/render.js';
 import { type ClientCache, createAdapterFactory } from './adapter.js';
 import { findAccountWithClaims, pairwiseId, SCOPE_CLAIMS } from './claims.js';
+import { clientSecretBox } from './clients.js';
 import type { Jwks } from './keys.js';
 
 export interface ClientMetadataExtras {
@@ -106,7 +107,7 @@ export function createProvider({ config, db, jwks, clients, logoutPages }: Provi
   const pairwiseSecret = deriveSecret(config.secretKey, 'pairwise');
 
   const configuration: Configuration = {
-    adapter: createAdapterFactory(db, clients),
+    adapter: createAdapterFactory(db, clientSecretBox(config.secretKey), clients),
     jwks: jwks as Configuration['jwks'],
     cookies: {
       keys: config.cookieKeys,

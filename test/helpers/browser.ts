@@ -126,12 +126,19 @@ export class HttpBrowser {
    */
   async request(
     url: string,
-    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+    init: {
+      method?: string;
+      form?: Record<string, string>;
+      /** A form body already encoded (repeated or bracketed keys, raw bytes...): what a script can send. */
+      body?: string;
+      headers?: Record<string, string>;
+    } = {},
     stopAt: (url: string) => boolean = () => false,
   ): Promise<Page> {
     let current = new URL(url);
-    let method = init.method ?? (init.form ? 'POST' : 'GET');
-    let body: string | undefined = init.form ? new URLSearchParams(init.form).toString() : undefined;
+    let method = init.method ?? (init.form || init.body !== undefined ? 'POST' : 'GET');
+    let body: string | undefined =
+      init.body ?? (init.form ? new URLSearchParams(init.form).toString() : undefined);
     for (let hops = 0; hops < 20; hops++) {
       this.history.push(current.toString());
       if (stopAt(current.toString()))
@@ -140,7 +147,7 @@ export class HttpBrowser {
       const cookie = this.cookieHeader(current);
       if (cookie) headers.cookie = cookie;
       if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-      if (this.userAgentIp) headers['x-forwarded-for'] = this.userAgentIp;
+      if (this.userAgentIp && !headers['x-forwarded-for']) headers['x-forwarded-for'] = this.userAgentIp;
       const response = await fetch(current, { method, headers, body, redirect: 'manual' });
       this.store(current, response.headers.getSetCookie());
       const location = response.headers.get('location');

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { Db } from '../../src/db/database.js';
-import { addClient, type RegisteredClient } from '../../src/oidc/clients.js';
+import { addClient, clientSecretBox, type RegisteredClient } from '../../src/oidc/clients.js';
 import type { HttpBrowser, Page } from './browser.js';
 
 export const RP_REDIRECT = 'http://rp.test/callback';
@@ -12,9 +12,9 @@ export class TestRelyingParty {
     readonly configuration: oidc.Configuration,
   ) {}
 
+  /** Registers a client on the IdP (its secret sealed with the IdP's SECRET_KEY, as the CLI does). */
   static async register(
-    db: Db,
-    issuer: string,
+    idp: { database: { db: Db }; baseUrl: string; config: { secretKey: string } },
     options: {
       firstParty?: boolean;
       name?: string;
@@ -23,7 +23,7 @@ export class TestRelyingParty {
     } = {},
   ): Promise<TestRelyingParty> {
     const client = await addClient(
-      db,
+      idp.database.db,
       {
         name: options.name ?? 'Service de test',
         redirectUris: [RP_REDIRECT],
@@ -34,8 +34,9 @@ export class TestRelyingParty {
         idTokenAlg: options.idTokenAlg,
       },
       false,
+      clientSecretBox(idp.config.secretKey),
     );
-    return TestRelyingParty.fromClient(issuer, client);
+    return TestRelyingParty.fromClient(idp.baseUrl, client);
   }
 
   /** A relying party for a client registered elsewhere (e.g. by `educonnect clients add`). */

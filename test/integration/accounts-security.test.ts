@@ -43,7 +43,7 @@ describe.each(DATABASE_KINDS)('account security on %s', (kind) => {
   it('rehashes a password stored with weaker argon2id parameters at the next login', async () => {
     const weak = hashSync(PASSWORD, { algorithm: 2, memoryCost: 4096, timeCost: 1, parallelism: 1 });
     const account = await insertAccount('a.rehash10', weak);
-    const rp = await TestRelyingParty.register(idp.database.db, idp.baseUrl);
+    const rp = await TestRelyingParty.register(idp);
     const browser = new HttpBrowser();
     const { page } = await rp.begin(browser);
     const callback = await loginWithPassword(
@@ -82,7 +82,7 @@ describe.each(DATABASE_KINDS)('account security on %s', (kind) => {
         'a.backchannel11',
         hashSync(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 }),
       );
-      const rp = await TestRelyingParty.register(idp.database.db, idp.baseUrl, {
+      const rp = await TestRelyingParty.register(idp, {
         backchannelLogoutUri: `http://127.0.0.1:${port}/backchannel`,
       });
       const browser = new HttpBrowser();
@@ -143,7 +143,7 @@ describe.each(DATABASE_KINDS)('account security on %s', (kind) => {
   });
 
   it('blocks a client address after many failures across different identifiers', async () => {
-    const rp = await TestRelyingParty.register(idp.database.db, idp.baseUrl);
+    const rp = await TestRelyingParty.register(idp);
     const browser = new HttpBrowser('203.0.113.50');
     const { page } = await rp.begin(browser);
     const { db } = idp.database;

@@ -36,7 +36,7 @@ describe.each(DATABASE_KINDS)('parent activation by SMS on %s', (kind) => {
     const parsed = parseRegistryCsv(REGISTRY);
     expect(parsed.errors).toEqual([]);
     await importRegistry(idp.database.db, parsed.lines);
-    rp = await TestRelyingParty.register(idp.database.db, idp.baseUrl);
+    rp = await TestRelyingParty.register(idp);
   });
   afterAll(async () => {
     await idp?.stop();

@@ -3,7 +3,7 @@ import { hiddenField, VirtualBrowser } from '../../bench/lib/browser.js';
 import { authorizeRequest, BENCH_PASSWORD, completeFlow, REDIRECT_URI } from '../../bench/lib/flows.js';
 import { Recorder } from '../../bench/lib/stats.js';
 import { OVERLOAD_MESSAGE } from '../../src/http/errors.js';
-import { addClient } from '../../src/oidc/clients.js';
+import { addClient, clientSecretBox } from '../../src/oidc/clients.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { startTestIdp, type TestIdp } from '../helpers/idp.js';
 
@@ -32,6 +32,7 @@ describe.each(DATABASE_KINDS)('admission control at the entrance of flows on %s'
       idp.database.db,
       { name: 'ENT admission', redirectUris: [REDIRECT_URI], firstParty: true },
       false,
+      clientSecretBox(idp.config.secretKey),
     );
     client = { clientId: registered.client_id, clientSecret: registered.client_secret };
     await idp.database.db

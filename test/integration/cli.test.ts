@@ -61,8 +61,18 @@ describe.each(DATABASE_KINDS)('educonnect CLI on %s', (kind) => {
     };
     expect(identifier).toMatch(/^e\.ndiaye\d{2,}$/);
 
-    const idp = await startTestIdp(kind, { database });
+    // The server shares the CLI's SECRET_KEY (see helpers/cli.ts): it opens the sealed secret.
+    const idp = await startTestIdp(kind, { database, env: { SECRET_KEY: 's'.repeat(40) } });
     try {
+      // Shown once: the database keeps the secret only sealed (AES-256-GCM, key from SECRET_KEY).
+      const row = await idp.database.db
+        .selectFrom('oidc_clients')
+        .selectAll()
+        .where('client_id', '=', String(client.client_id))
+        .executeTakeFirstOrThrow();
+      expect(row.metadata).not.toHaveProperty('client_secret');
+      expect(row.secret_sealed).toMatch(/^v1\./);
+      expect(JSON.stringify(row)).not.toContain(String(client.client_secret));
       const rp = await TestRelyingParty.fromClient(idp.baseUrl, client as never);
       const browser = new HttpBrowser();
       const { request, page } = await rp.begin(browser);

@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { DEMO_CLIENT_ID, demoClientSecret } from '../../src/demo/client.js';
 import { seedDemoData } from '../../src/demo/demo-data.js';
 import { PasswordHasher } from '../../src/domain/accounts/password-hasher.js';
+import { clientSecretBox, openClientMetadata } from '../../src/oidc/clients.js';
 import { countRows, createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 
 describe.each(DATABASE_KINDS)('demo data on %s', (kind) => {
@@ -38,10 +39,17 @@ describe.each(DATABASE_KINDS)('demo data on %s', (kind) => {
     expect(await counts()).toEqual(first);
     const client = await database.db
       .selectFrom('oidc_clients')
-      .select('metadata')
+      .select(['metadata', 'secret_sealed'])
       .where('client_id', '=', DEMO_CLIENT_ID)
       .executeTakeFirstOrThrow();
-    const metadata = client.metadata as {
+    // The secret is kept sealed with a key derived from SECRET_KEY, not in the metadata.
+    expect(client.metadata).not.toHaveProperty('client_secret');
+    expect(JSON.stringify(client)).not.toContain(demoClientSecret(config('4100')));
+    const metadata = openClientMetadata(
+      client,
+      clientSecretBox(config('4100').secretKey),
+      DEMO_CLIENT_ID,
+    ) as {
       redirect_uris: string[];
       client_secret: string;
       first_party: boolean;

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, openDatabase, openSharedDatabase, subscribe } from '../../src/db/database.js';
-import { addClient, removeClient } from '../../src/oidc/clients.js';
+import { addClient, clientSecretBox, removeClient } from '../../src/oidc/clients.js';
 import { pgliteTemplate, TMP } from '../helpers/paths.js';
 
 /** Whether `promise` is still pending after other work has had `ms` to run. */
@@ -103,6 +103,7 @@ describe('the embedded database served to other processes', () => {
       client,
       { name: 'Service du socket', redirectUris: ['http://localhost:9876/cb'] },
       false,
+      clientSecretBox('k'.repeat(40)),
     );
     expect(heard).toContain(added.client_id);
     heard.length = 0;

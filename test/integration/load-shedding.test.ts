@@ -3,7 +3,7 @@ import { hiddenField, VirtualBrowser } from '../../bench/lib/browser.js';
 import { BENCH_PASSWORD, loginFlow, REDIRECT_URI } from '../../bench/lib/flows.js';
 import { Recorder } from '../../bench/lib/stats.js';
 import { OVERLOAD_MESSAGE } from '../../src/http/errors.js';
-import { addClient } from '../../src/oidc/clients.js';
+import { addClient, clientSecretBox } from '../../src/oidc/clients.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { startTestIdp, type TestIdp } from '../helpers/idp.js';
 
@@ -21,6 +21,7 @@ describe.each(DATABASE_KINDS)('load shedding of login POSTs on %s', (kind) => {
       idp.database.db,
       { name: 'ENT de charge', redirectUris: [REDIRECT_URI], firstParty: true },
       false,
+      clientSecretBox(idp.config.secretKey),
     );
     client = { clientId: registered.client_id, clientSecret: registered.client_secret };
     const hash = await idp.idp.services.hasher.hash(BENCH_PASSWORD);

@@ -16,7 +16,7 @@ describe.each(DATABASE_KINDS)('OIDC code flow on %s', (kind) => {
 
   beforeAll(async () => {
     idp = await startTestIdp(kind, { env: { TRUST_PROXY: 'true' } });
-    rp = await TestRelyingParty.register(idp.database.db, idp.baseUrl);
+    rp = await TestRelyingParty.register(idp);
   });
   afterAll(async () => {
     await idp?.stop();
@@ -117,7 +117,7 @@ describe.each(DATABASE_KINDS)('OIDC code flow on %s', (kind) => {
   });
 
   it('signs ID tokens with ES256 for a client registered that way, verifiable against the published JWKS', async () => {
-    const es256 = await TestRelyingParty.register(idp.database.db, idp.baseUrl, {
+    const es256 = await TestRelyingParty.register(idp, {
       idTokenAlg: 'ES256',
       name: 'Service ES256',
     });
@@ -285,7 +285,7 @@ describe.each(DATABASE_KINDS)('OIDC code flow on %s', (kind) => {
   });
 
   it('asks consent for a service that is not first-party, listing what is shared', async () => {
-    const thirdParty = await TestRelyingParty.register(idp.database.db, idp.baseUrl, {
+    const thirdParty = await TestRelyingParty.register(idp, {
       firstParty: false,
       name: 'Téléservice bourses',
     });

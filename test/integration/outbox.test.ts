@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/domain/registry/csv.js';
 import { importRegistry } from '../../src/domain/registry/import.js';
-import { enqueueMessage, purgeMessagingState } from '../../src/messaging/outbox.js';
+import { enqueueMessage, messageBox, purgeMessagingState } from '../../src/messaging/outbox.js';
+import { HttpSmsTransport } from '../../src/messaging/transports.js';
 import { HttpBrowser, textOf } from '../helpers/browser.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { startTestIdp, type TestIdp } from '../helpers/idp.js';
@@ -14,6 +15,8 @@ class FakeGateway {
   readonly requests: { headers: IncomingHttpHeaders; body: string }[] = [];
   statuses: number[] = [];
   fallback = 503;
+  /** While set, answers wait for it (a message stays in flight). */
+  hold: Promise<void> | undefined;
   private server!: Server;
   url = '';
 
@@ -23,8 +26,9 @@ class FakeGateway {
       req.on('data', (chunk) => {
         body += chunk;
       });
-      req.on('end', () => {
+      req.on('end', async () => {
         this.requests.push({ headers: req.headers, body });
+        await this.hold;
         res
           .writeHead(this.statuses.shift() ?? this.fallback, { 'content-type': 'application/json' })
           .end('{}');
@@ -52,6 +56,7 @@ const REGISTRY = [
   REGISTRY_COLUMNS.join(';'),
   '0861234A;Collège Jean Moulin;C-E1;Durand;Léo;10/05/2012;5EME;C-R1;Durand;Sophie;06 12 34 56 78;',
   '0861234A;Collège Jean Moulin;C-E2;Roux;Jade;04/04/2012;5EME;C-R2;Roux;Nadia;06 55 44 33 01;',
+  '0861234A;Collège Jean Moulin;C-E3;Petit;Nathan;02/07/2011;4EME;C-R3;Petit;Karim;07 12 34 56 02;',
 ].join('\n');
 
 describe.each(DATABASE_KINDS)('SMS outbox over an HTTP gateway on %s', (kind) => {
@@ -72,7 +77,7 @@ describe.each(DATABASE_KINDS)('SMS outbox over an HTTP gateway on %s', (kind) =>
       },
     });
     await importRegistry(idp.database.db, parseRegistryCsv(REGISTRY).lines);
-    rp = await TestRelyingParty.register(idp.database.db, idp.baseUrl);
+    rp = await TestRelyingParty.register(idp);
   });
   afterAll(async () => {
     await idp?.stop();
@@ -111,6 +116,7 @@ describe.each(DATABASE_KINDS)('SMS outbox over an HTTP gateway on %s', (kind) =>
     }, 'the message to be marked failed');
     expect(failed.attempts).toBe(3);
     expect(failed.last_error).toContain('HTTP 503');
+    expect(failed.body).toBeNull(); // given up: nothing left to read
     const calls = gateway.requests.filter((r) => r.body.includes('+33612345678'));
     expect(calls).toHaveLength(3);
     expect(calls[0]!.headers.authorization).toBe('Bearer jeton-passerelle');
@@ -146,10 +152,95 @@ describe.each(DATABASE_KINDS)('SMS outbox over an HTTP gateway on %s', (kind) =>
     expect(textOf(next.html)).toContain('Je choisis mon nouveau mot de passe');
   });
 
+  it('keeps the code only sealed while the SMS is pending, and erases the text once sent', async () => {
+    let release!: () => void;
+    gateway.hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    gateway.fallback = 200;
+    try {
+      const { browser, page } = await requestCode('Petit', 'Karim', '07 12 34 56 02');
+      const inFlight = await until(
+        async () => gateway.requests.find((r) => r.body.includes('+33712345602')),
+        'the SMS to reach the gateway',
+      );
+      const code = /([0-9]{6})/.exec((JSON.parse(inFlight.body) as { text: string }).text)![1]!;
+      // While the gateway has not answered, the message is pending: its body is sealed, no code in it.
+      const pending = await message('+33712345602');
+      expect(pending?.status).toBe('pending');
+      expect(pending!.body).toMatch(/^v1\./);
+      expect(JSON.stringify(pending)).not.toContain(code);
+      expect(pending!.body).not.toContain('code de sécurité');
+      release();
+      const sent = await until(async () => {
+        const row = await message('+33712345602');
+        return row?.status === 'sent' ? row : undefined;
+      }, 'the message to be delivered');
+      expect(sent.body).toBeNull();
+      const everything = await idp.database.db.selectFrom('outbox_messages').selectAll().execute();
+      expect(JSON.stringify(everything)).not.toContain(code);
+      expect(JSON.stringify(everything)).not.toMatch(/code de sécurité est [0-9]{6}/);
+      // The code still works: it is only in the SMS.
+      const next = await browser.submit(page, '/activation/code', { code });
+      expect(textOf(next.html)).toContain('Je choisis mon nouveau mot de passe');
+    } finally {
+      release();
+      gateway.hold = undefined;
+    }
+  });
+
+  it('sends the message id as Idempotency-Key, the same when a crash makes it send twice', async () => {
+    gateway.fallback = 200;
+    const db = idp.database.db;
+    const box = messageBox(idp.config.secretKey);
+    // A dispatcher claimed the message (1 s lease), sent it, and crashed before recording it as sent.
+    const id = await db.transaction().execute(async (trx) => {
+      const queued = await enqueueMessage(trx, box, {
+        channel: 'sms',
+        to: '+33600000077',
+        body: 'ÉduConnect : message de test',
+      });
+      await trx
+        .updateTable('outbox_messages')
+        .set({ attempts: 1, next_attempt_at: new Date(Date.now() + 1000) })
+        .where('id', '=', queued)
+        .execute();
+      return queued;
+    });
+    await new HttpSmsTransport(gateway.url, 'jeton-passerelle').send({
+      id,
+      channel: 'sms',
+      to: '+33600000077',
+      body: 'ÉduConnect : message de test',
+    });
+    // Once the lease is over, the running dispatcher delivers it again: at least once.
+    const sent = await until(async () => {
+      const row = await message('+33600000077');
+      return row?.status === 'sent' ? row : undefined;
+    }, 'the message to be delivered again');
+    expect(sent.attempts).toBe(2);
+    const calls = gateway.requests.filter((r) => r.body.includes('+33600000077'));
+    expect(calls).toHaveLength(2);
+    expect(calls.map((c) => c.headers['idempotency-key'])).toEqual([id, id]);
+    // Each message has its own key, kept across the retries of the outage test above.
+    const keys = new Set(
+      gateway.requests
+        .filter((r) => r.body.includes('+33655443301'))
+        .map((r) => r.headers['idempotency-key']),
+    );
+    expect(keys.size).toBe(1);
+    expect([...keys][0]).not.toBe(id);
+    expect([...keys][0]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('writes a message only with the transaction that causes it', async () => {
     await expect(
       idp.database.db.transaction().execute(async (trx) => {
-        await enqueueMessage(trx, { channel: 'sms', to: '+33699999999', body: 'jamais envoyé' });
+        await enqueueMessage(trx, messageBox(idp.config.secretKey), {
+          channel: 'sms',
+          to: '+33699999999',
+          body: 'jamais envoyé',
+        });
         throw new Error('rollback');
       }),
     ).rejects.toThrow('rollback');

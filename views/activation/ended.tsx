@@ -2,6 +2,7 @@ import { MessagePage } from '../ui/message.js';
 
 const REASONS: Record<string, string> = {
   code_attempts: 'Vous avez saisi 5 codes de sécurité erronés.',
+  code_guesses: 'Trop de codes de sécurité erronés ont été saisis pour ce numéro ces dernières 24 heures.',
   birth_dates: 'Vous avez saisi 5 dates de naissance erronées.',
   already_activated:
     'Un compte ÉduConnect a déjà été activé pour ce représentant légal. Connectez-vous avec votre identifiant ; il vous a été donné lors de l’activation.',

@@ -4,23 +4,28 @@ import type { Db } from '../../db/database.js';
 import type { Account, RegistryFlow } from '../../db/schema.js';
 import { insertAccountWithIdentifier } from '../../domain/accounts/accounts.js';
 import type { AuditLog } from '../../domain/audit/audit-log.js';
+import { countHit } from '../../domain/rate-limits.js';
 import {
   findRepresentatives,
   type PupilChoice,
   pupilsOfRepresentatives,
   recordPupilAnswers,
 } from '../../domain/registry/registry.js';
+import type { SecretBox } from '../../domain/secrets.js';
 import { enqueueMessage } from '../../messaging/outbox.js';
 import {
   checkPupilAnswers,
+  MAX_BIRTH_DATE_FAILURES,
   type PupilAnswer,
   type PupilAnswersCheck,
 } from '../pupil-binding/pupil-answers.js';
-import { FLOW_TTL_SECONDS, failFlow, recordWrongBirthDates } from '../registry-flows.js';
-import { codeHmac, codeMatches, codeText, generateCode, identifierText, phoneKey } from './sms.js';
-import { MAX_CODE_ATTEMPTS } from './state.js';
+import { DAY, limitKey, type Refusal, takeSendSlots } from './limits.js';
+import { codeHmac, codeMatches, codeText, generateCode, identifierText } from './sms.js';
+import { FLOW_TTL_SECONDS, MAX_CODE_ATTEMPTS } from './state.js';
 import {
+  countWrongBirthDates,
   countWrongCode,
+  failFlow,
   identifierOf,
   insertActivation,
   lockActivation,
@@ -31,7 +36,6 @@ import {
   representativeIds,
   skipSms,
   storePasswordHash,
-  takeSendSlot,
 } from './store.js';
 
 /**
@@ -43,8 +47,10 @@ export interface ActivationDeps {
   db: Db;
   audit: AuditLog;
   config: Config;
-  /** HMAC key of SMS codes and of phone numbers in the send counters. */
+  /** HMAC key of SMS codes and of the rate-limit keys (numbers, names, addresses). */
   codeSecret: Buffer;
+  /** Seals the SMS texts in the outbox (they carry codes). */
+  messageBox: SecretBox;
   /** Wakes the outbox dispatcher after a message was committed. */
   messageQueued: () => void;
 }
@@ -62,14 +68,14 @@ async function queueSms(
 ) {
   const identifier = await identifierOf(trx, flow.existingAccountId);
   if (!flow.send) return skipSms(trx, flow.mobile);
-  await enqueueMessage(trx, {
+  await enqueueMessage(trx, deps.messageBox, {
     channel: 'sms',
     to: flow.mobile,
     body: identifier ? identifierText(identifier) : codeText(code, deps.config.smsCodeTtlSeconds),
   });
 }
 
-export type StartResult = { status: 'started'; flowId: string } | { status: 'capped' };
+export type StartResult = { status: 'started'; flowId: string } | Refusal;
 
 /**
  * Step 1. Whether or not the identity and phone match a registry representative, the same rows are
@@ -87,9 +93,9 @@ export async function startActivation(
   const flowId = randomUUID();
   const code = generateCode();
   const ttl = deps.config.smsCodeTtlSeconds;
-  const started = await deps.db.transaction().execute(async (trx) => {
-    if (!(await takeSendSlot(trx, phoneKey(deps.codeSecret, identity.mobile), deps.config.smsHourlyLimit)))
-      return false;
+  const started = await deps.db.transaction().execute(async (trx): Promise<StartResult> => {
+    const refused = await takeSendSlots(deps, trx, { ...identity, ip, identityPost: true });
+    if (refused) return refused;
     await insertActivation(trx, {
       id: flowId,
       interactionUid,
@@ -110,11 +116,10 @@ export async function startActivation(
       },
       trx,
     );
-    return true;
+    return { status: 'started', flowId };
   });
-  if (!started) return { status: 'capped' };
-  if (matched) deps.messageQueued();
-  return { status: 'started', flowId };
+  if (started.status === 'started' && matched) deps.messageQueued();
+  return started;
 }
 
 export type CodeResult =
@@ -122,9 +127,15 @@ export type CodeResult =
   | { status: 'wrong'; remaining: number }
   | { status: 'expired' }
   | { status: 'too_many' }
+  | { status: 'guess_ceiling' }
   | { status: 'ended' };
 
-/** Step 2. A wrong code costs one of 5 tries; the 5th ends the activation. Resends do not reset them. */
+/**
+ * Step 2. A wrong code costs one of 5 tries; the 5th ends the activation. Resends do not reset them.
+ * Wrong codes are also counted per number over a sliding day, across activations: beyond
+ * SMS_CODE_DAILY_GUESS_LIMIT a wrong code ends its activation at once. The right code still works, so
+ * the owner, who has the SMS, is never locked out by someone else's guesses.
+ */
 export async function verifyCode(
   deps: ActivationDeps,
   flow: RegistryFlow,
@@ -143,29 +154,48 @@ export async function verifyCode(
     return { status: 'verified' };
   }
   if (right && expired) return { status: 'expired' };
-  const attempts = await countWrongCode(deps.db, flow.id);
-  if (attempts === undefined) return { status: 'ended' };
-  if (attempts >= MAX_CODE_ATTEMPTS) {
-    await failFlow(deps.db, flow.id, 'code_attempts');
-    await deps.audit.record({
-      event: 'activation.failed',
-      ip,
-      detail: { flowId: flow.id, reason: 'code_attempts' },
-    });
+  const counted = await deps.db.transaction().execute(async (trx) => {
+    const attempts = await countWrongCode(trx, flow.id);
+    if (attempts === undefined) return undefined;
+    const today = await countHit(trx, limitKey(deps.codeSecret, 'guess', flow.mobile ?? ''), DAY);
+    return { attempts, today };
+  });
+  if (!counted) return { status: 'ended' };
+  if (counted.today > deps.config.smsCodeDailyGuessLimit) {
+    await fail(deps, flow.id, 'code_guesses', ip);
+    return { status: 'guess_ceiling' };
+  }
+  if (counted.attempts >= MAX_CODE_ATTEMPTS) {
+    await fail(deps, flow.id, 'code_attempts', ip);
     return { status: 'too_many' };
   }
-  return { status: 'wrong', remaining: MAX_CODE_ATTEMPTS - attempts };
+  return { status: 'wrong', remaining: MAX_CODE_ATTEMPTS - counted.attempts };
+}
+
+/** Ends the activation for `reason`, and says so in the audit log. */
+async function fail(deps: ActivationDeps, flowId: string, reason: string, ip: string) {
+  await failFlow(deps.db, flowId, reason);
+  await deps.audit.record({ event: 'activation.failed', ip, detail: { flowId, reason } });
 }
 
 export type ResendResult =
   | { status: 'sent' }
   | { status: 'cooldown'; seconds: number }
-  | { status: 'capped' }
+  | { status: 'flow_capped' }
+  | Refusal
   | { status: 'ended' };
 
-/** "Renvoyer le SMS": a new code (the old one stops working), after a cooldown, within the hourly cap. */
-export async function resendCode(deps: ActivationDeps, flow: RegistryFlow): Promise<ResendResult> {
+/**
+ * "Renvoyer le SMS": a new code (the old one stops working), after a cooldown, within the SMS_FLOW_LIMIT
+ * sends of this activation and the send limits of its number and client address.
+ */
+export async function resendCode(
+  deps: ActivationDeps,
+  flow: RegistryFlow,
+  ip: string,
+): Promise<ResendResult> {
   if (flow.state !== 'code_sent' || !flow.mobile) return { status: 'ended' };
+  if (flow.sends >= deps.config.smsFlowLimit) return { status: 'flow_capped' };
   const last = flow.last_sent_at ? new Date(flow.last_sent_at).getTime() : 0;
   const wait = Math.ceil((last + deps.config.smsResendCooldownSeconds * 1000 - Date.now()) / 1000);
   if (wait > 0) return { status: 'cooldown', seconds: wait };
@@ -173,8 +203,14 @@ export async function resendCode(deps: ActivationDeps, flow: RegistryFlow): Prom
   const code = generateCode();
   const mobile = flow.mobile;
   const result = await deps.db.transaction().execute(async (trx): Promise<ResendResult> => {
-    if (!(await takeSendSlot(trx, phoneKey(deps.codeSecret, mobile), deps.config.smsHourlyLimit)))
-      return { status: 'capped' };
+    const refused = await takeSendSlots(deps, trx, {
+      mobile,
+      familyName: flow.family_name ?? '',
+      givenName: flow.given_name ?? '',
+      ip,
+      identityPost: false,
+    });
+    if (refused) return refused;
     const hmac = codeHmac(deps.codeSecret, flow.id, code);
     if (!(await renewCode(trx, flow, hmac, deps.config.smsCodeTtlSeconds)))
       return { status: 'cooldown', seconds: deps.config.smsResendCooldownSeconds };
@@ -269,4 +305,13 @@ export async function confirmPupils(
   if (await recordWrongBirthDates(deps, flow.id, check.wrongDates, ip)) return { status: 'failed' };
   if (Object.keys(check.errors).length > 0) return { status: 'invalid', check };
   return completeActivation(deps, flow.id, check.confirmed, check.reported, ip);
+}
+
+/** Counts wrong birth dates; the 5th ends the activation. Returns true when it ended. */
+async function recordWrongBirthDates(deps: ActivationDeps, flowId: string, wrong: number, ip: string) {
+  if (wrong <= 0) return false;
+  const failures = await countWrongBirthDates(deps.db, flowId, wrong);
+  if (failures === undefined || failures < MAX_BIRTH_DATE_FAILURES) return false;
+  await fail(deps, flowId, 'birth_dates', ip);
+  return true;
 }

@@ -16,12 +16,29 @@ import {
   startActivation,
   verifyCode,
 } from './activation.js';
+import type { Refusal } from './limits.js';
 import { ActivationPages, activationPath } from './pages.js';
 import { ACTIVATION_STATES, type ActivationState } from './state.js';
 import { createdIdentifier, currentActivation } from './store.js';
 
-export const CAPPED_MESSAGE =
-  'Trop de codes de sécurité ont été demandés pour ce numéro. Réessayez dans une heure.';
+function inMinutes(seconds: number): string {
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return minutes >= 60 ? 'une heure' : `${minutes} minute${minutes > 1 ? 's' : ''}`;
+}
+/** The number (and name) reached its SMS limit. The same words whether or not the person exists. */
+export const cappedMessage = (seconds: number) =>
+  `Trop de codes de sécurité ont été demandés pour ce numéro. Réessayez dans ${inMinutes(seconds)}.`;
+/** The client address reached its limit (many different identities asked from it). */
+export const busyMessage = (seconds: number) =>
+  `Trop de demandes ont été envoyées depuis votre connexion internet. Réessayez dans ${inMinutes(seconds)}.`;
+export const FLOW_CAPPED_MESSAGE =
+  "Le nombre maximal d'envois de SMS pour cette activation est atteint. Saisissez le dernier code reçu, ou recommencez l'activation plus tard.";
+
+function refusalMessage(refusal: Refusal): string {
+  return refusal.status === 'busy'
+    ? busyMessage(refusal.retryAfterSeconds)
+    : cappedMessage(refusal.retryAfterSeconds);
+}
 const LETTER = /\p{L}/u;
 
 /** The entrance of an activation: admission control refuses new ones while the server is overloaded. */
@@ -95,9 +112,9 @@ class ActivationSteps {
     if (!identity)
       return this.pages.identity(ctx, interaction.uid, { values, errors, message: FORM_ERROR }, 400);
     const started = await startActivation(this.deps, interaction.uid, identity, ctx.ip);
-    if (started.status === 'capped') {
-      ctx.set('Retry-After', '3600');
-      return this.pages.identity(ctx, interaction.uid, { values, message: CAPPED_MESSAGE }, 429);
+    if (started.status !== 'started') {
+      ctx.set('Retry-After', String(started.retryAfterSeconds));
+      return this.pages.identity(ctx, interaction.uid, { values, message: refusalMessage(started) }, 429);
     }
     this.seeOther(ctx, interaction.uid, 'code');
   }
@@ -117,6 +134,7 @@ class ActivationSteps {
     const code = textField(ctx.request.body, 'code', 20).replace(/\s/g, '');
     const result: CodeResult | undefined = code ? await verifyCode(this.deps, flow, code, ctx.ip) : undefined;
     if (result?.status === 'verified') return this.seeOther(ctx, interaction.uid, 'mot-de-passe');
+    if (result?.status === 'guess_ceiling') return this.pages.ended(ctx, interaction.uid, 'code_guesses');
     const error = codeError(result);
     if (!error) return this.pages.ended(ctx, interaction.uid, 'code_attempts');
     this.pages.code(ctx, interaction.uid, flow, { message: FORM_ERROR, errors: { code: error } }, 400);
@@ -127,16 +145,18 @@ class ActivationSteps {
     if (!at) return;
     this.interactions.requireCsrf(ctx);
     const { interaction, flow } = at;
-    const result = await resendCode(this.deps, flow);
+    const result = await resendCode(this.deps, flow, ctx.ip);
     if (result.status === 'sent') return this.seeOther(ctx, interaction.uid, 'code?renvoye=1');
     if (result.status === 'cooldown') {
       ctx.set('Retry-After', String(result.seconds));
       const message = `Vous pourrez demander un nouveau SMS dans ${result.seconds} seconde${result.seconds > 1 ? 's' : ''}.`;
       return this.pages.code(ctx, interaction.uid, flow, { message }, 429);
     }
-    if (result.status === 'capped') {
-      ctx.set('Retry-After', '3600');
-      return this.pages.code(ctx, interaction.uid, flow, { message: CAPPED_MESSAGE }, 429);
+    if (result.status === 'flow_capped')
+      return this.pages.code(ctx, interaction.uid, flow, { message: FLOW_CAPPED_MESSAGE }, 429);
+    if (result.status === 'busy' || result.status === 'capped') {
+      ctx.set('Retry-After', String(result.retryAfterSeconds));
+      return this.pages.code(ctx, interaction.uid, flow, { message: refusalMessage(result) }, 429);
     }
     ctx.redirect(`${activationPath(interaction.uid)}/code`);
   }

@@ -18,11 +18,6 @@ export function codeMatches(secret: Buffer, flowId: string, code: string, stored
   return /^[0-9]{6}$/.test(code) && given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** The key of a number in the hourly SMS counters: the table never holds the number itself. */
-export function phoneKey(secret: Buffer, mobile: string): string {
-  return createHmac('sha256', secret).update(`phone:${mobile}`).digest('base64url');
-}
-
 export function codeText(code: string, ttlSeconds: number): string {
   return `ÉduConnect : votre code de sécurité est ${code}. Il est valable ${Math.round(ttlSeconds / 60)} min. Ne le communiquez à personne.`;
 }

@@ -27,3 +27,5 @@ export function statesBefore(state: ActivationState): ActivationState[] {
 }
 
 export const MAX_CODE_ATTEMPTS = 5;
+/** An activation must be finished within this time (the OIDC interaction lives one hour too). */
+export const FLOW_TTL_SECONDS = 3600;

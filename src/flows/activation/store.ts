@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.js';
 import type { RegistryFlow } from '../../db/schema.js';
 import { MAX_CODE_ATTEMPTS, statesBefore } from './state.js';
 
-// Every statement of the activation flow on its `registry_flows` row and the SMS counters.
+// Every statement of the activation flow on its `registry_flows` row.
 
 /** The latest unexpired activation of the interaction. */
 export function currentActivation(db: Db, interactionUid: string): Promise<RegistryFlow | undefined> {
@@ -17,17 +17,6 @@ export function currentActivation(db: Db, interactionUid: string): Promise<Regis
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-}
-
-/** One more SMS request for this number in the current hour, unless the cap is reached. */
-export async function takeSendSlot(trx: Db, phoneKey: string, limit: number): Promise<boolean> {
-  const row = await sql<{ sends: number }>`
-    insert into sms_send_counters (phone_key, window_start, sends)
-    values (${phoneKey}, date_trunc('hour', now()), 1)
-    on conflict (phone_key, window_start) do update set sends = sms_send_counters.sends + 1
-    where sms_send_counters.sends < ${limit}
-    returning sends`.execute(trx);
-  return row.rows.length > 0;
 }
 
 export interface NewActivation {
@@ -93,8 +82,8 @@ export async function markCodeVerified(db: Db, flowId: string): Promise<boolean>
 }
 
 /** Counts a wrong code; the tries spent so far, or undefined when the flow is no longer waiting for one. */
-export async function countWrongCode(db: Db, flowId: string): Promise<number | undefined> {
-  const row = await db
+export async function countWrongCode(trx: Db, flowId: string): Promise<number | undefined> {
+  const row = await trx
     .updateTable('registry_flows')
     .set({ code_attempts: sql`code_attempts + 1`, updated_at: sql`now()` })
     .where('id', '=', flowId)
@@ -172,6 +161,36 @@ export async function markCompleted(trx: Db, flowId: string, accountId: string):
     })
     .where('id', '=', flowId)
     .execute();
+}
+
+/** The move to `failed`: the activation ends for `reason`, and the secrets it held are dropped. */
+export async function failFlow(db: Db, flowId: string, reason: string): Promise<void> {
+  await db
+    .updateTable('registry_flows')
+    .set({
+      state: 'failed',
+      failure_reason: reason,
+      code_hmac: null,
+      password_hash: null,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', flowId)
+    .execute();
+}
+
+/** Adds wrong birth dates to the flow's count; returns the count. */
+export async function countWrongBirthDates(
+  db: Db,
+  flowId: string,
+  wrong: number,
+): Promise<number | undefined> {
+  const row = await db
+    .updateTable('registry_flows')
+    .set({ birth_date_failures: sql`birth_date_failures + ${wrong}`, updated_at: sql`now()` })
+    .where('id', '=', flowId)
+    .returning('birth_date_failures')
+    .executeTakeFirst();
+  return row?.birth_date_failures;
 }
 
 /** The identifier the activation created, for its last page. */

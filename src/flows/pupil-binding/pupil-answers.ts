@@ -9,11 +9,16 @@ export interface PupilAnswer {
   year: string;
 }
 
+/** Wrong birth dates allowed: the 5th ends an activation, and blocks a pupil in "Ajout d'élèves". */
+export const MAX_BIRTH_DATE_FAILURES = 5;
+
 export interface PupilAnswersCheck {
   /** Field id -> French message (ids used by the page: `lien-<id>`, `naissance-<id>-jour`). */
   errors: Record<string, string>;
   /** Dates given for a claimed pupil that are valid dates but not the registry's. */
   wrongDates: number;
+  /** The pupils those wrong dates were given for. */
+  wrongPupils: PupilChoice[];
   confirmed: PupilChoice[];
   reported: PupilChoice[];
 }
@@ -41,7 +46,13 @@ export function checkPupilAnswers(
   answers: Map<string, PupilAnswer>,
   requireOne: boolean,
 ): PupilAnswersCheck {
-  const result: PupilAnswersCheck = { errors: {}, wrongDates: 0, confirmed: [], reported: [] };
+  const result: PupilAnswersCheck = {
+    errors: {},
+    wrongDates: 0,
+    wrongPupils: [],
+    confirmed: [],
+    reported: [],
+  };
   for (const pupil of pupils) {
     const answer = answers.get(pupil.id) ?? { link: '', day: '', month: '', year: '' };
     const who = `${pupil.givenName} ${pupil.familyName}`;
@@ -59,6 +70,7 @@ export function checkPupilAnswers(
         `Saisissez la date de naissance de ${who} : jour, mois et année (par exemple 14 03 2011).`;
     } else if (date !== pupil.birthDate) {
       result.wrongDates++;
+      result.wrongPupils.push(pupil);
       result.errors[`naissance-${pupil.id}-jour`] = `La date de naissance de ${who} est incorrecte.`;
     } else {
       result.confirmed.push(pupil);

@@ -1,19 +1,18 @@
-import type { FlowState } from '../../db/schema.js';
-
-export type BindingState = Extract<FlowState, 'pending' | 'failed'>;
-
 /**
- * "Ajout d'élèves" at a later login, as a state machine. The flow's row appears at the first wrong
- * birth date (it counts them); the 5th moves it to `failed`, and for `FAILED_BINDING_PAUSE_HOURS`
- * every login of the account gets the failed page instead of the form, then the step is asked again.
+ * "Ajout d'élèves" at a later login, for each pupil the registry links to the parent and that is
+ * neither bound nor reported: `offered` on the form until MAX_BIRTH_DATE_FAILURES wrong birth dates
+ * (counted per account and pupil, across logins: a new login gives no new tries), then `blocked` for
+ * good, never offered online again (the establishment can bind it). Confirmed or reported, a pupil
+ * leaves the step.
  */
-export const BINDING_STATES: Record<
-  BindingState,
-  { page: 'pupil-links' | 'binding-failed'; status: number; next: readonly BindingState[] }
-> = {
-  pending: { page: 'pupil-links', status: 200, next: ['failed'] },
-  failed: { page: 'binding-failed', status: 403, next: [] },
-};
+export type PupilBindingState = 'offered' | 'blocked';
 
-/** After 5 wrong birth dates the step is not asked again for this long (the school can help meanwhile). */
-export const FAILED_BINDING_PAUSE_HOURS = 24;
+export const PUPIL_BINDING_STATES: Record<
+  PupilBindingState,
+  { page: string; status: number; next: readonly PupilBindingState[] }
+> = {
+  // The form of « Ajout d'élèves », with a notice naming the pupils already blocked.
+  offered: { page: 'add-pupils', status: 200, next: ['blocked'] },
+  // « Ajout d'élèves interrompu », right after the post that blocked them; later logins skip them.
+  blocked: { page: 'binding-failed', status: 403, next: [] },
+};

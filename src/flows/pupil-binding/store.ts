@@ -1,44 +1,60 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import { FLOW_TTL_SECONDS } from '../registry-flows.js';
-import { type BindingState, FAILED_BINDING_PAUSE_HOURS } from './state.js';
+import { MAX_BIRTH_DATE_FAILURES } from './pupil-answers.js';
 
-/** `failed` while a binding of this account failed within the pause; `pending` otherwise. */
-export async function bindingState(db: Db, accountId: string): Promise<BindingState> {
-  const row = await db
-    .selectFrom('registry_flows')
-    .select('id')
-    .where('account_id', '=', accountId)
-    .where('type', '=', 'binding')
-    .where('state', '=', 'failed')
-    .where('updated_at', '>', sql<Date>`now() - make_interval(hours => ${FAILED_BINDING_PAUSE_HOURS})`)
-    .limit(1)
-    .executeTakeFirst();
-  return row ? 'failed' : 'pending';
+// Every statement of « Ajout d'élèves » on its own table, `pupil_binding_failures` (the bindings and
+// reports themselves are the registry's: domain/registry).
+
+export interface BindingFailure {
+  pupilId: string;
+  failures: number;
+  blocked: boolean;
 }
 
-/** The binding flow of this login, created at its first wrong birth date (it counts the failures). */
-export async function bindingFlowId(db: Db, interactionUid: string, accountId: string): Promise<string> {
-  const existing = await db
-    .selectFrom('registry_flows')
-    .select('id')
-    .where('interaction_uid', '=', interactionUid)
-    .where('type', '=', 'binding')
+/** Failures so far of these pupils for this account (pupils never failed are absent). */
+export async function bindingFailures(
+  db: Db,
+  accountId: string,
+  pupilIds: string[],
+): Promise<Map<string, BindingFailure>> {
+  if (pupilIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('pupil_binding_failures')
+    .select(['pupil_id', 'failures', 'blocked_at'])
     .where('account_id', '=', accountId)
-    .executeTakeFirst();
-  if (existing) return existing.id;
-  const id = randomUUID();
-  await db
-    .insertInto('registry_flows')
-    .values({
-      id,
-      type: 'binding',
-      interaction_uid: interactionUid,
-      state: 'pending',
-      expires_at: sql`now() + make_interval(secs => ${FLOW_TTL_SECONDS})`,
-      account_id: accountId,
-    })
+    .where('pupil_id', 'in', pupilIds)
     .execute();
-  return id;
+  return new Map(
+    rows.map((r) => [
+      r.pupil_id,
+      { pupilId: r.pupil_id, failures: r.failures, blocked: r.blocked_at !== null },
+    ]),
+  );
+}
+
+/** One more failure for each pupil, in one statement; the MAX_BIRTH_DATE_FAILURES-th blocks it. */
+export async function recordBindingFailures(
+  db: Db,
+  accountId: string,
+  pupilIds: string[],
+): Promise<BindingFailure[]> {
+  if (pupilIds.length === 0) return [];
+  const rows = await db
+    .insertInto('pupil_binding_failures')
+    .values(pupilIds.map((pupilId) => ({ account_id: accountId, pupil_id: pupilId, failures: 1 })))
+    .onConflict((oc) =>
+      oc.columns(['account_id', 'pupil_id']).doUpdateSet({
+        failures: sql`pupil_binding_failures.failures + 1`,
+        blocked_at: sql`case when pupil_binding_failures.failures + 1 >= ${MAX_BIRTH_DATE_FAILURES}
+          then coalesce(pupil_binding_failures.blocked_at, now()) else pupil_binding_failures.blocked_at end`,
+        updated_at: sql`now()`,
+      }),
+    )
+    .returning(['pupil_id', 'failures', 'blocked_at'])
+    .execute();
+  return rows.map((r) => ({
+    pupilId: r.pupil_id,
+    failures: r.failures,
+    blocked: r.blocked_at !== null,
+  }));
 }
