@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import Provider, { type Configuration } from 'oidc-provider';
-import { PasswordHasher } from '../src/accounts/password-hasher.js';
+import { PasswordHasher } from '../src/domain/accounts/password-hasher.js';
 import { accountIdentifier, REDIRECT_URI } from './lib/flows.js';
 
 const env = process.env;

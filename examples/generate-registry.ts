@@ -3,7 +3,7 @@
  * About 1.6 lines per pupil (one or two representatives), 1,000 pupils per establishment, phones in
  * the forms schools type them (metropolitan and overseas), dates in both formats.
  */
-import { REGISTRY_COLUMNS } from '../src/registry/csv.js';
+import { REGISTRY_COLUMNS } from '../src/domain/registry/csv.js';
 
 const FAMILY = [
   'Martin',

@@ -1,11 +1,11 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
-import { PasswordHasher } from './accounts/password-hasher.js';
-import type { Config } from './config.js';
+import type { Config } from './config/config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { seedDemoData } from './demo.js';
+import { seedDemoData } from './demo/demo-data.js';
+import { PasswordHasher } from './domain/accounts/password-hasher.js';
 
 /**
  * WEB_CONCURRENCY > 1 (PostgreSQL only): this primary process migrates once, then forks that many

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { PasswordHasher } from '../../src/accounts/password-hasher.js';
+import { PasswordHasher } from '../../src/domain/accounts/password-hasher.js';
 
 export interface HashCeiling {
   workers: number;

@@ -1,6 +1,6 @@
-import type { PasswordHasher } from '../accounts/password-hasher.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
+import type { PasswordHasher } from '../domain/accounts/password-hasher.js';
 
 /** A mistake in what the operator typed: printed in French, exit code 1, no stack trace. */
 export class CliError extends Error {

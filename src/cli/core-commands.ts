@@ -1,6 +1,6 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
-import { createAccountWithTemporaryPassword, isProfile } from '../accounts/accounts.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { createAccountWithTemporaryPassword, isProfile } from '../domain/accounts/accounts.js';
 import {
   addClient,
   ClientValidationError,

@@ -1,7 +1,7 @@
-import { PasswordHasher } from '../accounts/password-hasher.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config/config.js';
 import { type Db, openSharedDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { PasswordHasher } from '../domain/accounts/password-hasher.js';
 import { type CliContext, CliError, type Command } from './command.js';
 import { coreCommands } from './core-commands.js';
 import { registryCommands } from './registry-commands.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { parseRegistryCsv } from '../domain/registry/csv.js';
+import { importRegistry } from '../domain/registry/import.js';
 import { listOutbox } from '../messaging/outbox.js';
-import { parseRegistryCsv } from '../registry/csv.js';
-import { importRegistry } from '../registry/import.js';
 import { CliError, type Command } from './command.js';
 import { parse } from './core-commands.js';
 

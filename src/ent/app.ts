@@ -6,7 +6,8 @@ import { securityHeaders } from '../http/security-headers.js';
 import { staticFiles } from '../http/static-files.js';
 import type { EntConfig } from './config.js';
 import { EduConnectClient } from './educonnect-client.js';
-import { entRoutes, MESSAGES, renderEntMessage } from './routes.js';
+import { MESSAGES, renderEntMessage } from './messages.js';
+import { entRoutes } from './routes.js';
 import { SessionStore } from './sessions.js';
 
 export interface EntApp {

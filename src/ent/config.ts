@@ -1,7 +1,4 @@
-import type { Config } from '../config.js';
-import { ConfigError } from '../config.js';
-import { DEMO_CLIENT_ID, demoClientSecret } from '../demo.js';
-import { deriveSecret } from '../secrets.js';
+import { hkdfSync } from 'node:crypto';
 
 /** What the demo ENT needs to know: where it lives, which IdP it trusts, and its own secrets. */
 export interface EntConfig {
@@ -27,39 +24,37 @@ export interface EntConfig {
   logLevel: string;
 }
 
-type Env = Record<string, string | undefined>;
-
-const DEFAULTS = { sessionIdleSeconds: 30 * 60, sessionMaxSeconds: 8 * 3600, loginTtlSeconds: 15 * 60 };
-
-/** `npm start`: the ENT runs beside the IdP, registered by the demo seed with a secret derived from SECRET_KEY. */
-export function entConfigFromIdp(config: Config, env: Env = process.env): EntConfig {
-  return {
-    production: config.production,
-    port: config.entPort,
-    baseUrl: config.entBaseUrl,
-    issuer: trimSlash(env.ENT_ISSUER || config.issuer),
-    clientId: env.ENT_CLIENT_ID || DEMO_CLIENT_ID,
-    clientSecret: env.ENT_CLIENT_SECRET || demoClientSecret(config),
-    cookieKeys: config.cookieKeys,
-    csrfSecret: deriveSecret(config.secretKey, 'ent-session'),
-    ...DEFAULTS,
-    trustProxy: config.trustProxy,
-    logLevel: config.logLevel,
-  };
+export class EntConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration invalide :\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EntConfigError';
+  }
 }
 
-function trimSlash(url: string): string {
+type Env = Record<string, string | undefined>;
+
+/** How long the ENT keeps sessions and logins in progress. */
+export const ENT_SESSION_LIMITS = {
+  sessionIdleSeconds: 30 * 60,
+  sessionMaxSeconds: 8 * 3600,
+  loginTtlSeconds: 15 * 60,
+};
+
+export function trimSlash(url: string): string {
   return url.replace(/\/$/, '');
 }
 
+/** The key of the ENT's CSRF tokens, derived from a master key (HKDF, purpose `ent-session`). */
+export function entCsrfSecret(masterKey: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, 'educonnect', 'ent-session', 32));
+}
+
 /**
- * `npm run start:ent` on its own. Outside production it falls back to the IdP's config (same data
- * directory, so the same SECRET_KEY and the derived demo client secret). In production ENT_ISSUER,
+ * The ENT on its own in production, for any EduConnect issuer that registered it: ENT_ISSUER,
  * ENT_CLIENT_ID, ENT_CLIENT_SECRET, ENT_BASE_URL and ENT_COOKIE_KEYS are required.
  */
-export function loadStandaloneEntConfig(env: Env, idpConfig: () => Config): EntConfig {
+export function loadStandaloneEntConfig(env: Env): EntConfig {
   const production = env.NODE_ENV === 'production';
-  if (!production) return entConfigFromIdp(idpConfig(), env);
   const problems: string[] = [];
   const required = (name: string) => {
     const value = env[name];
@@ -86,7 +81,7 @@ export function loadStandaloneEntConfig(env: Env, idpConfig: () => Config): EntC
   const port = Number(env.ENT_PORT || 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push(`ENT_PORT doit être un entier entre 0 et 65535 (reçu « ${env.ENT_PORT} »)`);
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new EntConfigError(problems);
   return {
     production,
     port,
@@ -95,8 +90,8 @@ export function loadStandaloneEntConfig(env: Env, idpConfig: () => Config): EntC
     clientId,
     clientSecret,
     cookieKeys,
-    csrfSecret: deriveSecret(cookieKeys[0]!, 'ent-session'),
-    ...DEFAULTS,
+    csrfSecret: entCsrfSecret(cookieKeys[0]!),
+    ...ENT_SESSION_LIMITS,
     trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
     logLevel: env.LOG_LEVEL || 'info',
   };

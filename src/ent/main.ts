@@ -1,7 +1,7 @@
-import { ConfigError, loadConfig } from '../config.js';
+import { loadEntConfig } from '../demo/ent.js';
 import { PortInUseError } from '../http/listen.js';
 import { createEntApp, createEntLogger } from './app.js';
-import { loadStandaloneEntConfig } from './config.js';
+import { type EntConfig, EntConfigError } from './config.js';
 import { startEntServer } from './server.js';
 
 /**
@@ -9,11 +9,11 @@ import { startEntServer } from './server.js';
  * ENT_CLIENT_ID, ENT_CLIENT_SECRET, ENT_BASE_URL, ENT_COOKIE_KEYS).
  */
 async function main() {
-  let config: ReturnType<typeof loadStandaloneEntConfig>;
+  let config: EntConfig;
   try {
-    config = loadStandaloneEntConfig(process.env, () => loadConfig());
+    config = loadEntConfig(process.env);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof EntConfigError) {
       console.error(error.message);
       process.exit(1);
     }

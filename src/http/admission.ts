@@ -21,15 +21,14 @@ export interface AdmissionOptions {
   maxInFlight: number;
   /** True while the password-hash queue is full (login POSTs would be shed anyway). */
   hashQueueFull: () => boolean;
+  /** The requests that start a new flow, each registered by what owns the route (provider, flows). */
+  entrances?: FlowEntrance[];
   /** Length of the measurement window (ms). */
   windowMs?: number;
 }
 
-/** The requests that start a new flow: a new authorization request, the entrance of an activation. */
-export function isFlowEntrance(method: string, path: string): boolean {
-  if ((method === 'GET' || method === 'POST') && (path === '/auth' || path === '/auth/')) return true;
-  return method === 'GET' && /^\/interaction\/[^/]+\/activation\/?$/.test(path);
-}
+/** Whether a request starts a new flow (a new authorization request, the entrance of an activation...). */
+export type FlowEntrance = (method: string, path: string) => boolean;
 
 export class Admission {
   private readonly histogram: ReturnType<typeof monitorEventLoopDelay> | undefined;
@@ -60,6 +59,10 @@ export class Admission {
     return this.delayMs;
   }
 
+  isEntrance(method: string, path: string): boolean {
+    return (this.options.entrances ?? []).some((entrance) => entrance(method, path));
+  }
+
   /** Whether new flows are refused now. */
   get overloaded(): boolean {
     if (this.forced !== undefined) return this.forced;
@@ -75,7 +78,7 @@ export class Admission {
 
   middleware(): Middleware {
     return async (ctx: Context, next) => {
-      if (isFlowEntrance(ctx.method, ctx.path) && this.overloaded) {
+      if (this.isEntrance(ctx.method, ctx.path) && this.overloaded) {
         this.refused++;
         renderOverloaded(ctx);
         return;

@@ -52,4 +52,9 @@ export class Csrf {
   check(ctx: Context, token: unknown): void {
     if (!this.verify(ctx, token)) throw new CsrfError();
   }
+
+  /** `check` on the `_csrf` field of the form this request posted. */
+  checkForm(ctx: Context): void {
+    this.check(ctx, (ctx.request.body as Record<string, unknown> | undefined)?._csrf);
+  }
 }

@@ -1,11 +1,9 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { renderToString } from 'preact-render-to-string';
-import { MessagePage } from '../../views/pages.js';
-import { HasherOverloadedError } from '../accounts/password-hasher.js';
+import { MessagePage } from '../../views/ui/message.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
-import type { Db } from '../db/database.js';
-import { renderExpiredInteraction } from '../interaction/routes.js';
+import { HasherOverloadedError } from '../domain/accounts/password-hasher.js';
 import { renderMessage } from './render.js';
 
 export const OVERLOAD_MESSAGE = 'Le service est très demandé, réessayez dans quelques instants.';
@@ -41,29 +39,14 @@ export function renderUnavailable(ctx: Context, retryAfterSeconds = 5): void {
 }
 let unavailablePage: string | undefined;
 
-/** Where to send a user whose interaction expired: the homepage of the service that sent them. */
-async function serviceHomeForInteraction(db: Db, uid: string | undefined): Promise<string | undefined> {
-  if (!uid || !/^[A-Za-z0-9_-]{1,64}$/.test(uid)) return undefined;
-  const interaction = await db
-    .selectFrom('oidc_payloads')
-    .select('payload')
-    .where('kind', '=', 'Interaction')
-    .where('id', '=', uid)
-    .executeTakeFirst();
-  const clientId = (interaction?.payload as { params?: { client_id?: unknown } } | undefined)?.params
-    ?.client_id;
-  if (typeof clientId !== 'string') return undefined;
-  const row = await db
-    .selectFrom('oidc_clients')
-    .select('metadata')
-    .where('client_id', '=', clientId)
-    .executeTakeFirst();
-  const uri = (row?.metadata as { client_uri?: string } | undefined)?.client_uri;
-  return typeof uri === 'string' && /^https?:\/\//.test(uri) ? uri : undefined;
+/** Pages that flows register for errors they own. */
+export interface FlowErrorPages {
+  /** The interaction behind this request has expired or belongs to another browser (`SessionNotFound`). */
+  sessionExpired(ctx: Context): Promise<void>;
 }
 
 /** Every error on our routes becomes a French page with the right status; never a stack trace. */
-export function errorPages(db: Db, logger: Logger): Middleware {
+export function errorPages(logger: Logger, pages: FlowErrorPages): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -75,10 +58,7 @@ export function errorPages(db: Db, logger: Logger): Middleware {
         return;
       }
       if (err.name === 'SessionNotFound') {
-        const uid = /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1];
-        // the link back to the service is a nicety: without the database the page still shows
-        const home = await serviceHomeForInteraction(db, uid).catch(() => undefined);
-        renderExpiredInteraction(ctx, home);
+        await pages.sessionExpired(ctx);
         return;
       }
       if (err instanceof HasherOverloadedError) {

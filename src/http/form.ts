@@ -1,3 +1,6 @@
+import { bodyParser } from '@koa/bodyparser';
+import type { Middleware } from 'koa';
+
 /** Thrown when a form body is not what any of our pages sends (arrays, objects, oversized values). */
 export class MalformedFormError extends Error {
   readonly status = 400;
@@ -33,3 +36,11 @@ export function textField(body: unknown, name: string, max = 256): string {
     throw new MalformedFormError(name);
   return value;
 }
+
+/** Parses urlencoded form bodies up to `limit`; mounted only on the POST routes that read a form. */
+export function formParser(limit: string): Middleware {
+  return bodyParser({ enableTypes: ['form'], formLimit: limit });
+}
+
+/** The summary above a form sent back with errors. */
+export const FORM_ERROR = 'Le formulaire contient des erreurs.';

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 
 /**
  * How a Koa app (ours and oidc-provider's) reads a request that may come through reverse proxies.

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import { MessagePage, type MessagePageProps } from '../../views/pages.js';
+import { MessagePage, type MessagePageProps } from '../../views/ui/message.js';
 
 /** Renders a page component to HTML; interaction and account pages are never cached. */
 // biome-ignore lint/suspicious/noExplicitAny: any page component

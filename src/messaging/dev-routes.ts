@@ -1,6 +1,6 @@
 import Router from '@koa/router';
-import type { SecretBox } from '../secrets.js';
-import type { Services } from '../services.js';
+import type { Db } from '../db/database.js';
+import type { SecretBox } from '../domain/secrets.js';
 import { listOutbox, openMessageBody } from './outbox.js';
 
 export interface DevOutboxOptions {
@@ -14,30 +14,28 @@ export interface DevOutboxOptions {
  * tests can read an SMS code. `?to=+33612345678` filters by recipient. A pending message shows its
  * opened body; a sent one (body erased) the text the log transport delivered, while it remembers it.
  */
-export function devOutboxRoutes(options: DevOutboxOptions) {
-  return (services: Services): Router => {
-    const router = new Router();
-    router.get('/dev/outbox', async (ctx) => {
-      ctx.set('Cache-Control', 'no-store');
-      const to = ctx.query.to || undefined;
-      // a filter that is not a phone number matches nothing (and never reaches the database)
-      if (to !== undefined && (typeof to !== 'string' || !/^\+?[0-9]{1,20}$/.test(to))) {
-        ctx.body = [];
-        return;
-      }
-      const messages = await listOutbox(services.db, { to, limit: 50 });
-      ctx.body = messages.map((m) => ({
-        channel: m.channel,
-        to: m.to,
-        body: readable(options, m),
-        createdAt: m.createdAt,
-        status: m.status,
-        attempts: m.attempts,
-        lastError: m.lastError,
-      }));
-    });
-    return router;
-  };
+export function devOutboxRoutes(db: Db, options: DevOutboxOptions): Router {
+  const router = new Router();
+  router.get('/dev/outbox', async (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    const to = ctx.query.to || undefined;
+    // a filter that is not a phone number matches nothing (and never reaches the database)
+    if (to !== undefined && (typeof to !== 'string' || !/^\+?[0-9]{1,20}$/.test(to))) {
+      ctx.body = [];
+      return;
+    }
+    const messages = await listOutbox(db, { to, limit: 50 });
+    ctx.body = messages.map((m) => ({
+      channel: m.channel,
+      to: m.to,
+      body: readable(options, m),
+      createdAt: m.createdAt,
+      status: m.status,
+      attempts: m.attempts,
+      lastError: m.lastError,
+    }));
+  });
+  return router;
 }
 
 function readable(

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import type { SecretBox } from '../secrets.js';
+import type { SecretBox } from '../domain/secrets.js';
 import {
   claimDueMessages,
   markAttemptFailed,

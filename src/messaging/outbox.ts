@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { OutboxChannel, OutboxStatus } from '../db/schema.js';
-import { deriveSecret, SecretBox } from '../secrets.js';
+import { deriveSecret, SecretBox } from '../domain/secrets.js';
 
 export interface OutgoingMessage {
   channel: OutboxChannel;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { OutboxChannel } from '../db/schema.js';
 
 export interface DeliveredMessage {

@@ -1,7 +1,7 @@
 import { CompiledQuery, type QueryResult, sql } from 'kysely';
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Db } from '../db/database.js';
-import type { SecretBox } from '../secrets.js';
+import type { SecretBox } from '../domain/secrets.js';
 import { openClientMetadata } from './clients.js';
 
 const CLIENT_CACHE_MS = 5_000;

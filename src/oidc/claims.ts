@@ -1,6 +1,10 @@
 import { createHmac } from 'node:crypto';
+import type { Configuration } from 'oidc-provider';
 import type { Db } from '../db/database.js';
 import type { Account, EstablishmentKind } from '../db/schema.js';
+import { findAccountById } from '../domain/accounts/accounts.js';
+
+type FindAccount = NonNullable<Configuration['findAccount']>;
 
 /** Scopes and the claims each releases. `educonnect` carries the school-related identity. */
 export const SCOPE_CLAIMS = {
@@ -110,4 +114,51 @@ export async function loadEduconnectClaims(db: Db, secret: Buffer, clientId: str
     establishments: [...establishments.values()],
     pupils,
   };
+}
+
+/**
+ * The provider's `findAccount`: active accounts only, with the claims of the scopes granted. ID
+ * tokens carry only what the claims parameter asks for (conformIdTokenClaims), so the registry query
+ * runs for them only when an educonnect claim was requested for the ID token itself.
+ */
+export function findAccountWithClaims(db: Db, pairwiseSecret: Buffer): FindAccount {
+  return async (ctx, sub) => {
+    const account = await findAccountById(db, sub);
+    if (account?.status !== 'active') return undefined;
+    return {
+      accountId: account.id,
+      async claims(use, scope, requested) {
+        const scopes = new Set(scope.split(' '));
+        const claims: Record<string, unknown> = { sub: account.id, ...standardClaims(account, scopes) };
+        const wanted =
+          use === 'userinfo' || SCOPE_CLAIMS.educonnect.some((name) => requested && name in requested);
+        if (scopes.has('educonnect') && wanted) {
+          const clientId = ctx.oidc.client?.clientId ?? '';
+          Object.assign(claims, await loadEduconnectClaims(db, pairwiseSecret, clientId, account));
+        }
+        return claims as { sub: string };
+      },
+    };
+  };
+}
+
+/** The OpenID Connect claims of the `profile`, `email` and `phone` scopes. */
+function standardClaims(account: Account, scopes: Set<string>): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  if (scopes.has('profile')) {
+    claims.family_name = account.family_name;
+    claims.given_name = account.given_name;
+    claims.name = `${account.given_name} ${account.family_name}`;
+    claims.updated_at = Math.floor(new Date(account.updated_at).getTime() / 1000);
+    if (account.birth_date) claims.birthdate = account.birth_date;
+  }
+  if (scopes.has('email') && account.email) {
+    claims.email = account.email;
+    claims.email_verified = account.email_verified;
+  }
+  if (scopes.has('phone') && account.phone) {
+    claims.phone_number = account.phone;
+    claims.phone_number_verified = true;
+  }
+  return claims;
 }

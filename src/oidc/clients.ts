@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.js';
-import { deriveSecret, SecretBox } from '../secrets.js';
+import { deriveSecret, SecretBox } from '../domain/secrets.js';
 
 export interface ClientRegistration {
   name: string;

@@ -1,8 +1,8 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
-import type { AuditLog } from '../audit/audit-log.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
+import type { AuditLog } from '../domain/audit/audit-log.js';
 
 /** Provider events -> audit table (tokens issued, logouts, revocations) and the log (errors). */
 export function registerProviderEvents(provider: Provider, audit: AuditLog, logger: Logger): void {

@@ -1,17 +1,14 @@
 import type { Context } from 'koa';
 import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
-import { createElement } from 'preact';
-import { LogoutPage } from '../../views/pages.js';
-import { findAccountById } from '../accounts/accounts.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { isDatabaseUnavailable } from '../db/availability.js';
 import type { Db } from '../db/database.js';
+import { deriveSecret } from '../domain/secrets.js';
 import { renderUnavailable } from '../http/errors.js';
 import { applyProxyPolicy } from '../http/proxy.js';
-import { renderMessage, renderPage } from '../http/render.js';
-import { deriveSecret } from '../secrets.js';
+import { renderMessage } from '../http/render.js';
 import { type ClientCache, createAdapterFactory } from './adapter.js';
-import { loadEduconnectClaims, pairwiseId, SCOPE_CLAIMS } from './claims.js';
+import { findAccountWithClaims, pairwiseId, SCOPE_CLAIMS } from './claims.js';
 import { clientSecretBox } from './clients.js';
 import type { Jwks } from './keys.js';
 
@@ -46,6 +43,11 @@ const NOT_FOUND = {
   tone: 'error' as const,
 };
 
+/** A new authorization request: the entrance of every login, refused by admission control under overload. */
+export function isNewAuthorization(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'POST') && (path === '/auth' || path === '/auth/');
+}
+
 function frenchError(code: string | undefined): string {
   return (code && ERROR_MESSAGES[code]) || 'La demande de connexion ne peut pas aboutir.';
 }
@@ -71,15 +73,61 @@ async function databaseOutage(ctx: Context, next: () => Promise<unknown>): Promi
   if (ctx.status === 503 && !ctx.response.get('Retry-After')) ctx.set('Retry-After', '5');
 }
 
+/** The pages of RP-initiated logout (the logout flow's). */
+export interface LogoutPages {
+  logoutSource(ctx: KoaContextWithOIDC, form: string): Promise<void>;
+  postLogoutSuccessSource(ctx: KoaContextWithOIDC): Promise<void>;
+}
+
+/** The grant of this login; first-party services (the académie's own ENT) get theirs without consent. */
+async function loadExistingGrant(ctx: KoaContextWithOIDC) {
+  const oidc = ctx.oidc;
+  const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(oidc.client!.clientId);
+  const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+  if (!(oidc.client as unknown as ClientMetadataExtras).first_party) return existing;
+  // First-party services (the académie's own ENT) are trusted: no consent page, ever.
+  const grant =
+    existing ??
+    new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId! });
+  const requested = oidc.requestParamScopes;
+  const missing = [...requested].filter((scope) => !grant.getOIDCScope().split(' ').includes(scope));
+  if (!existing || missing.length > 0) {
+    grant.addOIDCScope([...requested].join(' '));
+    await grant.save();
+  }
+  return grant;
+}
+
+/** Code flow only, pairwise subjects, client_secret_basic: what stock relying parties expect. */
+const CLIENT_DEFAULTS: Configuration['clientDefaults'] = {
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  token_endpoint_auth_method: 'client_secret_basic',
+  id_token_signed_response_alg: 'RS256',
+  subject_type: 'pairwise',
+};
+
+/** Lifetimes: codes a minute, tokens an hour, refresh tokens and grants two weeks, sessions 12 h. */
+const TTL_SECONDS: Configuration['ttl'] = {
+  AuthorizationCode: 60,
+  AccessToken: 3600,
+  IdToken: 3600,
+  RefreshToken: 14 * 24 * 3600,
+  Grant: 14 * 24 * 3600,
+  Interaction: 3600,
+  Session: 12 * 3600,
+};
+
 export interface ProviderDeps {
   config: Config;
   db: Db;
   jwks: Jwks;
   clients?: ClientCache;
+  logoutPages: LogoutPages;
 }
 
 /** oidc-provider configured for EduConnect: code flow + PKCE only, pairwise subjects, French pages. */
-export function createProvider({ config, db, jwks, clients }: ProviderDeps): Provider {
+export function createProvider({ config, db, jwks, clients, logoutPages }: ProviderDeps): Provider {
   const pairwiseSecret = deriveSecret(config.secretKey, 'pairwise');
 
   const configuration: Configuration = {
@@ -98,13 +146,7 @@ export function createProvider({ config, db, jwks, clients }: ProviderDeps): Pro
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: async (_ctx, accountId, client) =>
       pairwiseId(pairwiseSecret, client.clientId, accountId),
-    clientDefaults: {
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: 'RS256',
-      subject_type: 'pairwise',
-    },
+    clientDefaults: CLIENT_DEFAULTS,
     extraClientMetadata: {
       properties: ['first_party'],
       validator(_ctx, key, value) {
@@ -114,15 +156,7 @@ export function createProvider({ config, db, jwks, clients }: ProviderDeps): Pro
       },
     },
     rotateRefreshToken: true,
-    ttl: {
-      AuthorizationCode: 60,
-      AccessToken: 3600,
-      IdToken: 3600,
-      RefreshToken: 14 * 24 * 3600,
-      Grant: 14 * 24 * 3600,
-      Interaction: 3600,
-      Session: 12 * 3600,
-    },
+    ttl: TTL_SECONDS,
     features: {
       devInteractions: { enabled: false },
       revocation: {
@@ -136,19 +170,8 @@ export function createProvider({ config, db, jwks, clients }: ProviderDeps): Pro
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        async logoutSource(ctx: KoaContextWithOIDC, form: string) {
-          const clientName = ctx.oidc.client?.clientName;
-          renderPage(ctx as unknown as Context, createElement(LogoutPage, { formHtml: form, clientName }));
-        },
-        async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-          renderMessage(ctx as unknown as Context, {
-            title: 'Vous êtes déconnecté',
-            paragraphs: [
-              'Vous êtes déconnecté d’ÉduConnect sur cet appareil. Vous pouvez fermer cette page.',
-            ],
-            tone: 'success',
-          });
-        },
+        logoutSource: logoutPages.logoutSource,
+        postLogoutSuccessSource: logoutPages.postLogoutSuccessSource,
       },
     },
     interactions: {
@@ -160,58 +183,8 @@ export function createProvider({ config, db, jwks, clients }: ProviderDeps): Pro
       if (!config.production && isLoopbackUrl(url)) delete (options as { dispatcher?: unknown }).dispatcher;
       return globalThis.fetch(url, options);
     },
-    async loadExistingGrant(ctx) {
-      const oidc = ctx.oidc;
-      const grantId = oidc.result?.consent?.grantId || oidc.session!.grantIdFor(oidc.client!.clientId);
-      const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
-      if (!(oidc.client as unknown as ClientMetadataExtras).first_party) return existing;
-      // First-party services (the académie's own ENT) are trusted: no consent page, ever.
-      const grant =
-        existing ??
-        new oidc.provider.Grant({ clientId: oidc.client!.clientId, accountId: oidc.session!.accountId! });
-      const requested = oidc.requestParamScopes;
-      const missing = [...requested].filter((scope) => !grant.getOIDCScope().split(' ').includes(scope));
-      if (!existing || missing.length > 0) {
-        grant.addOIDCScope([...requested].join(' '));
-        await grant.save();
-      }
-      return grant;
-    },
-    async findAccount(ctx, sub) {
-      const account = await findAccountById(db, sub);
-      if (account?.status !== 'active') return undefined;
-      return {
-        accountId: account.id,
-        async claims(use, scope, requested) {
-          const scopes = new Set(scope.split(' '));
-          const claims: Record<string, unknown> = { sub: account.id };
-          if (scopes.has('profile')) {
-            claims.family_name = account.family_name;
-            claims.given_name = account.given_name;
-            claims.name = `${account.given_name} ${account.family_name}`;
-            claims.updated_at = Math.floor(new Date(account.updated_at).getTime() / 1000);
-            if (account.birth_date) claims.birthdate = account.birth_date;
-          }
-          if (scopes.has('email') && account.email) {
-            claims.email = account.email;
-            claims.email_verified = account.email_verified;
-          }
-          if (scopes.has('phone') && account.phone) {
-            claims.phone_number = account.phone;
-            claims.phone_number_verified = true;
-          }
-          // ID tokens carry only what the claims parameter asks for (conformIdTokenClaims): skip the
-          // registry query unless an educonnect claim was requested for the ID token itself.
-          const wanted =
-            use === 'userinfo' || SCOPE_CLAIMS.educonnect.some((name) => requested && name in requested);
-          if (scopes.has('educonnect') && wanted) {
-            const clientId = ctx.oidc.client?.clientId ?? '';
-            Object.assign(claims, await loadEduconnectClaims(db, pairwiseSecret, clientId, account));
-          }
-          return claims as { sub: string };
-        },
-      };
-    },
+    loadExistingGrant,
+    findAccount: findAccountWithClaims(db, pairwiseSecret),
     async renderError(ctx, out, error) {
       // the database is away (restart, failover): the same 503 page as our own routes
       if (isDatabaseUnavailable(error)) return renderUnavailable(ctx as unknown as Context);

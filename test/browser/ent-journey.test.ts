@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/demo.js';
+import { DEMO_PASSWORD } from '../../src/demo/demo-data.js';
 import { Journey, launchChromium } from '../helpers/chromium.js';
 import { demoPupil } from '../helpers/demo-fixtures.js';
 import { type DemoStack, startDemoStack, startTestEnt } from '../helpers/demo-stack.js';

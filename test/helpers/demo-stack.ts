@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { seedDemoData } from '../../src/demo.js';
+import { seedDemoData } from '../../src/demo/demo-data.js';
+import { demoEntConfig } from '../../src/demo/ent.js';
 import { createEntApp, type EntApp } from '../../src/ent/app.js';
-import { type EntConfig, entConfigFromIdp } from '../../src/ent/config.js';
+import type { EntConfig } from '../../src/ent/config.js';
 import type { DatabaseKind } from './databases.js';
 import { startTestIdp, type TestIdp } from './idp.js';
 
@@ -47,7 +48,7 @@ export async function startTestEnt(
   const http = listener ?? (await listenLater());
   let offset = 0;
   const config: EntConfig = {
-    ...entConfigFromIdp(idp.config, {}),
+    ...demoEntConfig(idp.config, {}),
     baseUrl: http.baseUrl,
     issuer: idp.baseUrl,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',

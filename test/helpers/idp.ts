@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { IdentityProvider } from '../../src/app.js';
-import { type Config, loadConfig } from '../../src/config.js';
-import { buildIdentityProvider } from '../../src/idp.js';
+import { composeIdentityProvider, type IdentityProvider } from '../../src/compose.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js';
 import { TEST_JWKS } from './paths.js';
 
@@ -49,7 +48,7 @@ export async function startTestIdp(kind: DatabaseKind, options: TestIdpOptions =
   });
   const idp = options.build
     ? await options.build(config, database)
-    : await buildIdentityProvider(config, database.db);
+    : await composeIdentityProvider(config, database.db);
   handler = idp.app.callback();
   return {
     baseUrl,

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientNetwork } from '../../src/activation/rate-limits.js';
-import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/registry/csv.js';
-import { importRegistry } from '../../src/registry/import.js';
+import { clientNetwork } from '../../src/domain/rate-limits.js';
+import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/domain/registry/csv.js';
+import { importRegistry } from '../../src/domain/registry/import.js';
 import { HttpBrowser, type Page, textOf } from '../helpers/browser.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { startTestIdp, type TestIdp } from '../helpers/idp.js';

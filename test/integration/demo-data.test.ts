@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PasswordHasher } from '../../src/accounts/password-hasher.js';
-import { loadConfig } from '../../src/config.js';
-import { DEMO_CLIENT_ID, demoClientSecret, seedDemoData } from '../../src/demo.js';
+import { loadConfig } from '../../src/config/config.js';
+import { DEMO_CLIENT_ID, demoClientSecret } from '../../src/demo/client.js';
+import { seedDemoData } from '../../src/demo/demo-data.js';
+import { PasswordHasher } from '../../src/domain/accounts/password-hasher.js';
 import { clientSecretBox, openClientMetadata } from '../../src/oidc/clients.js';
 import { countRows, createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 

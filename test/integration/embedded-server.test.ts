@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataDirLock, LOCK_FILE } from '../../src/db/data-dir-lock.js';
 import { type Db, openSharedDatabase } from '../../src/db/database.js';
-import { REGISTRY_COLUMNS } from '../../src/registry/csv.js';
+import { REGISTRY_COLUMNS } from '../../src/domain/registry/csv.js';
 import { HttpBrowser, type Page, textOf } from '../helpers/browser.js';
 import { CLI_PROCESS_TIMEOUT_MS, educonnect } from '../helpers/cli.js';
 import { createTestDatabase, DATABASE_KINDS } from '../helpers/databases.js';

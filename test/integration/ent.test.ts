@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
-import { loadStandaloneEntConfig } from '../../src/ent/config.js';
+import { EntConfigError, loadStandaloneEntConfig } from '../../src/ent/config.js';
 import { portalUserFromClaims } from '../../src/ent/portal.js';
 import { generateSigningKey, readJwks } from '../../src/oidc/keys.js';
 import { HttpBrowser, textOf } from '../helpers/browser.js';
@@ -164,27 +163,23 @@ describe('ENT claims and configuration', () => {
   });
 
   it('requires ENT_ISSUER, ENT_CLIENT_ID, ENT_CLIENT_SECRET, ENT_BASE_URL and ENT_COOKIE_KEYS in production', () => {
-    const idpConfig = () => loadConfig({ NODE_ENV: 'test' });
-    expect(() => loadStandaloneEntConfig({ NODE_ENV: 'production' }, idpConfig)).toThrow(ConfigError);
+    expect(() => loadStandaloneEntConfig({ NODE_ENV: 'production' })).toThrow(EntConfigError);
     try {
-      loadStandaloneEntConfig({ NODE_ENV: 'production', ENT_ISSUER: 'http://idp.example.fr' }, idpConfig);
+      loadStandaloneEntConfig({ NODE_ENV: 'production', ENT_ISSUER: 'http://idp.example.fr' });
     } catch (error) {
-      const problems = (error as ConfigError).problems.join('\n');
+      const problems = (error as EntConfigError).problems.join('\n');
       for (const name of ['ENT_CLIENT_ID', 'ENT_CLIENT_SECRET', 'ENT_BASE_URL', 'ENT_COOKIE_KEYS', 'https'])
         expect(problems).toContain(name);
     }
-    const config = loadStandaloneEntConfig(
-      {
-        NODE_ENV: 'production',
-        ENT_ISSUER: 'https://educonnect.example.fr/',
-        ENT_BASE_URL: 'https://ent.example.fr',
-        ENT_CLIENT_ID: 'ent',
-        ENT_CLIENT_SECRET: 's3cret',
-        ENT_COOKIE_KEYS: 'k'.repeat(40),
-        ENT_PORT: '4100',
-      },
-      idpConfig,
-    );
+    const config = loadStandaloneEntConfig({
+      NODE_ENV: 'production',
+      ENT_ISSUER: 'https://educonnect.example.fr/',
+      ENT_BASE_URL: 'https://ent.example.fr',
+      ENT_CLIENT_ID: 'ent',
+      ENT_CLIENT_SECRET: 's3cret',
+      ENT_COOKIE_KEYS: 'k'.repeat(40),
+      ENT_PORT: '4100',
+    });
     expect(config).toMatchObject({ issuer: 'https://educonnect.example.fr', port: 4100, clientId: 'ent' });
   });
 });

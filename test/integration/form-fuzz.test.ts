@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAccountWithTemporaryPassword } from '../../src/accounts/accounts.js';
-import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/registry/csv.js';
-import { importRegistry } from '../../src/registry/import.js';
+import { createAccountWithTemporaryPassword } from '../../src/domain/accounts/accounts.js';
+import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/domain/registry/csv.js';
+import { importRegistry } from '../../src/domain/registry/import.js';
 import { formsOf, HttpBrowser, type Page, textOf } from '../helpers/browser.js';
 import type { DatabaseKind } from '../helpers/databases.js';
 import { startTestIdp, type TestIdp } from '../helpers/idp.js';

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountWithTemporaryPassword } from '../../src/accounts/accounts.js';
+import { createAccountWithTemporaryPassword } from '../../src/domain/accounts/accounts.js';
 import { purgeExpired } from '../../src/oidc/adapter.js';
 import { HttpBrowser, textOf } from '../helpers/browser.js';
 import { countRows, DATABASE_KINDS } from '../helpers/databases.js';

@@ -1,10 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/domain/registry/csv.js';
+import { importRegistry } from '../../src/domain/registry/import.js';
 import { enqueueMessage, messageBox, purgeMessagingState } from '../../src/messaging/outbox.js';
 import { HttpSmsTransport } from '../../src/messaging/transports.js';
-import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/registry/csv.js';
-import { importRegistry } from '../../src/registry/import.js';
 import { HttpBrowser, textOf } from '../helpers/browser.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { startTestIdp, type TestIdp } from '../helpers/idp.js';

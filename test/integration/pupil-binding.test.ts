@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/registry/csv.js';
-import { importRegistry } from '../../src/registry/import.js';
+import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/domain/registry/csv.js';
+import { importRegistry } from '../../src/domain/registry/import.js';
 import { HttpBrowser, type Page, textOf } from '../helpers/browser.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { startTestIdp, type TestIdp } from '../helpers/idp.js';

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { Admission, isFlowEntrance } from '../../src/http/admission.js';
+import { FLOW_ENTRANCES } from '../../src/compose.js';
+import { Admission } from '../../src/http/admission.js';
 
 describe('admission control', () => {
   it('treats new authorization requests and the activation entrance as flow entrances only', () => {
+    const admission = new Admission({
+      maxEventLoopDelayMs: 0,
+      maxInFlight: 0,
+      hashQueueFull: () => false,
+      entrances: FLOW_ENTRANCES,
+    });
+    const isFlowEntrance = (method: string, path: string) => admission.isEntrance(method, path);
     expect(isFlowEntrance('GET', '/auth')).toBe(true);
     expect(isFlowEntrance('POST', '/auth')).toBe(true);
     expect(isFlowEntrance('GET', '/interaction/abc/activation')).toBe(true);
@@ -20,6 +28,7 @@ describe('admission control', () => {
     ] as const) {
       expect(isFlowEntrance(method, path), `${method} ${path}`).toBe(false);
     }
+    admission.close();
   });
 
   it('is overloaded when the hash queue is full or when forced, not otherwise', () => {

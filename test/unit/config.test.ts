@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configWarnings, loadConfig } from '../../src/config.js';
+import { ConfigError, configWarnings, loadConfig } from '../../src/config/config.js';
+import { withDevSecrets } from '../../src/config/dev-secrets.js';
 import { ROOT } from '../helpers/paths.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'educonnect-config-'));
@@ -13,14 +14,14 @@ const secret = randomBytes(48).toString('base64');
 describe('configuration', () => {
   it('has working defaults outside production and keeps generated secrets across restarts', () => {
     const dataDir = dir();
-    const first = loadConfig({ DATA_DIR: dataDir });
+    const first = withDevSecrets(loadConfig({ DATA_DIR: dataDir }));
     expect(first.port).toBe(3000);
     expect(first.issuer).toBe('http://localhost:3000');
     expect(first.production).toBe(false);
     expect(first.demoData).toBe(true);
     expect(first.databaseUrl).toBeUndefined();
     expect(first.cookieKeys[0]!.length).toBeGreaterThanOrEqual(32);
-    const second = loadConfig({ DATA_DIR: dataDir });
+    const second = withDevSecrets(loadConfig({ DATA_DIR: dataDir }));
     expect(second.secretKey).toBe(first.secretKey);
     expect(JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).secretKey).toBe(first.secretKey);
   });

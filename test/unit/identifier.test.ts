@@ -4,7 +4,7 @@ import {
   IDENTIFIER_PATTERN,
   identifierBase,
   identifierCandidates,
-} from '../../src/accounts/identifier.js';
+} from '../../src/domain/accounts/identifier.js';
 
 describe('identifiers', () => {
   it('folds accents, hyphens, apostrophes, spaces and ligatures', () => {

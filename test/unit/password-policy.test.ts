@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkPassword, PASSWORD_RULES, SPECIAL_CHARACTERS } from '../../src/accounts/password-policy.js';
+import {
+  checkPassword,
+  PASSWORD_RULES,
+  SPECIAL_CHARACTERS,
+} from '../../src/domain/accounts/password-policy.js';
 
 describe('password policy', () => {
   it('accepts a password meeting every rule', () => {

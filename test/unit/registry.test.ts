@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { checkPupilAnswers } from '../../src/activation/pupil-answers.js';
 import {
   establishmentKind,
   parseRegistryCsv,
   parseRegistryDate,
   REGISTRY_COLUMNS,
-} from '../../src/registry/csv.js';
-import { matchName, sameName } from '../../src/registry/matching.js';
-import { maskPhone, normalizePhone } from '../../src/registry/phone.js';
-import type { PupilChoice } from '../../src/registry/registry.js';
+} from '../../src/domain/registry/csv.js';
+import { matchName, sameName } from '../../src/domain/registry/matching.js';
+import { maskPhone, normalizePhone } from '../../src/domain/registry/phone.js';
+import type { PupilChoice } from '../../src/domain/registry/registry.js';
+import { checkPupilAnswers } from '../../src/flows/pupil-binding/pupil-answers.js';
 
 const HEADER = REGISTRY_COLUMNS.join(';');
 const GOOD =

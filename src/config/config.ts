@@ -1,0 +1,259 @@
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isPlaceholder, secretWeakness } from '../domain/secrets.js';
+
+export type SmsTransportKind = 'log' | 'http';
+
+export interface Config {
+  production: boolean;
+  /** Interface the HTTP server listens on: loopback outside production (/dev/outbox shows SMS codes). */
+  host: string;
+  port: number;
+  issuer: string;
+  dataDir: string;
+  /** postgres:// URL; when absent the embedded PGlite database in `dataDir` is used. */
+  databaseUrl: string | undefined;
+  /** Path of the JWKS (private keys) file used to sign tokens. */
+  jwksFile: string;
+  cookieKeys: string[];
+  /** Master secret: HMAC of SMS codes, pairwise subjects, CSRF tokens (sub-keys are derived from it). */
+  secretKey: string;
+  /** Trust X-Forwarded-* headers (behind a reverse proxy). */
+  trustProxy: boolean;
+  /**
+   * Reverse proxies in front of the server that append to X-Forwarded-For: the client address is the
+   * one the outermost of them saw (that many entries from the right), never the client-written left.
+   */
+  proxyHops: number;
+  /** PostgreSQL: longest wait for a connection before the request gets the 503 page. */
+  databaseConnectTimeoutMs: number;
+  /** PostgreSQL: server-side statement_timeout of the server's queries (0 = none). */
+  databaseStatementTimeoutMs: number;
+  logLevel: string;
+  demoData: boolean;
+  /** Load shedding: login POSTs waiting for a password hash beyond this queue get a 503. */
+  hashQueueLimit: number;
+  /** Admission control: new flows get a 503 while the mean event-loop delay (ms) is above this; 0 = off. */
+  admissionMaxEventLoopDelayMs: number;
+  /** Admission control: new flows get a 503 while more requests than this are in progress; 0 = off. */
+  admissionMaxInFlight: number;
+  hashWorkers: number;
+  /** Server processes (cluster) sharing the port; more than 1 needs PostgreSQL. */
+  webConcurrency: number;
+  smsCodeTtlSeconds: number;
+  smsTransport: SmsTransportKind;
+  smsHttpUrl: string | undefined;
+  smsHttpToken: string | undefined;
+  /** Seconds before "Renvoyer le SMS" may send again. */
+  smsResendCooldownSeconds: number;
+  /** SMS requests accepted per number (and name) from one client address, per sliding hour. */
+  smsHourlyLimit: number;
+  /** SMS requests accepted per number (and name) from all addresses together, per sliding hour. */
+  smsNumberHourlyLimit: number;
+  /** SMS sent by one activation (the first and the resends). */
+  smsFlowLimit: number;
+  /** SMS requests (activations and resends) accepted per client address and sliding hour; 0 = off. */
+  smsIpHourlyLimit: number;
+  /** Identity posts (activation step 1) accepted per client address and sliding hour; 0 = off. */
+  activationIpHourlyLimit: number;
+  /** Wrong SMS codes per number and sliding 24 h (all activations); beyond, a wrong code ends the activation. */
+  smsCodeDailyGuessLimit: number;
+  /** Delivery attempts of an outbox message before it is marked failed. */
+  outboxMaxAttempts: number;
+  /** First retry delay of the outbox dispatcher; doubles at each attempt. */
+  outboxRetryBaseMs: number;
+  /** How often the dispatcher looks for due messages (it is also woken when one is written). */
+  outboxPollMs: number;
+  entPort: number;
+  entBaseUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration invalide :\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, problems: string[], min = 1, max = 65535): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} doit être un entier entre ${min} et ${max} (reçu « ${raw} »)`);
+    return fallback;
+  }
+  return value;
+}
+
+function url(env: Env, name: string, problems: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (!['http:', 'https:', 'postgres:', 'postgresql:'].includes(parsed.protocol))
+      throw new Error('protocol');
+    return raw.replace(/\/$/, '');
+  } catch {
+    problems.push(`${name} n'est pas une URL valide (reçu « ${raw} »)`);
+    return undefined;
+  }
+}
+
+/**
+ * Reads the environment into one validated Config; throws ConfigError listing every problem at once.
+ * Pure: outside production, missing secrets stay empty until `withDevSecrets` fills them.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    problems.push(`NODE_ENV doit valoir development, production ou test (reçu « ${nodeEnv} »)`);
+  }
+  const production = nodeEnv === 'production';
+  const port = integer(env, 'PORT', 3000, problems, 0);
+  const issuer = url(env, 'ISSUER', problems) ?? `http://localhost:${port}`;
+  const dataDir = resolve(env.DATA_DIR || './data');
+  const databaseUrl = url(env, 'DATABASE_URL', problems);
+  if (databaseUrl && !/^postgres(ql)?:/.test(databaseUrl)) {
+    problems.push('DATABASE_URL doit commencer par postgres:// ou postgresql://');
+  }
+
+  const cookieKeys = (env.COOKIE_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const secretKey = env.SECRET_KEY ?? '';
+  if (production) {
+    if (cookieKeys.length === 0)
+      problems.push('COOKIE_KEYS est obligatoire en production (clés séparées par des virgules)');
+    if (!secretKey) problems.push('SECRET_KEY est obligatoire en production');
+    if (!env.JWKS_FILE)
+      problems.push('JWKS_FILE est obligatoire en production (créez-le avec « educonnect keys rotate »)');
+    if (!databaseUrl && env.ALLOW_EMBEDDED_DB_IN_PRODUCTION !== 'true')
+      problems.push(
+        'DATABASE_URL est obligatoire en production : la base embarquée (PGlite) ne sert qu’un processus ' +
+          'et n’est pas sauvegardée comme un serveur PostgreSQL (ALLOW_EMBEDDED_DB_IN_PRODUCTION=true pour passer outre)',
+      );
+    const loopback = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(issuer);
+    if (issuer.startsWith('http:') && !loopback) problems.push('ISSUER doit être en https:// en production');
+    // the .env.example placeholders and guessable values would let anyone forge cookies and codes
+    const secrets: [string, string][] = [
+      ['SECRET_KEY', secretKey],
+      ...cookieKeys.map((key, i): [string, string] => [
+        cookieKeys.length > 1 ? `COOKIE_KEYS (clé ${i + 1})` : 'COOKIE_KEYS',
+        key,
+      ]),
+    ];
+    for (const [name, value] of secrets) {
+      const weakness = value.length >= 32 ? secretWeakness(value) : undefined;
+      if (weakness) problems.push(`${name} ${weakness}`);
+    }
+    if (env.SMS_HTTP_TOKEN && isPlaceholder(env.SMS_HTTP_TOKEN))
+      problems.push(
+        "SMS_HTTP_TOKEN est encore la valeur d'exemple de .env.example : mettez le jeton de la passerelle",
+      );
+    if (databaseUrl && isPlaceholder(new URL(databaseUrl).password))
+      problems.push(
+        "le mot de passe de DATABASE_URL est encore la valeur d'exemple de .env.example (POSTGRES_PASSWORD)",
+      );
+  }
+  if (cookieKeys.some((k) => k.length < 32))
+    problems.push('chaque clé de COOKIE_KEYS doit faire au moins 32 caractères');
+  if (secretKey && secretKey.length < 32) problems.push('SECRET_KEY doit faire au moins 32 caractères');
+
+  const smsTransport = (env.SMS_TRANSPORT ?? 'log') as SmsTransportKind;
+  if (!['log', 'http'].includes(smsTransport))
+    problems.push(`SMS_TRANSPORT doit valoir log ou http (reçu « ${smsTransport} »)`);
+  const smsHttpUrl = url(env, 'SMS_HTTP_URL', problems);
+  if (smsTransport === 'http' && !smsHttpUrl)
+    problems.push('SMS_HTTP_URL est obligatoire quand SMS_TRANSPORT=http');
+  if (production && smsTransport === 'log') problems.push('SMS_TRANSPORT=http est obligatoire en production');
+
+  const host = env.HOST || (production ? '0.0.0.0' : '127.0.0.1');
+  if (!/^[A-Za-z0-9.:%_-]+$/.test(host))
+    problems.push(`HOST doit être une adresse IP ou un nom d'hôte (reçu « ${host} »)`);
+  const trustProxyRaw = env.TRUST_PROXY ?? '';
+  if (!['', 'true', '1', 'false', '0'].includes(trustProxyRaw))
+    problems.push(`TRUST_PROXY doit valoir true ou false (reçu « ${trustProxyRaw} »)`);
+  const trustProxy = trustProxyRaw === 'true' || trustProxyRaw === '1';
+  const proxyHops = integer(env, 'TRUST_PROXY_HOPS', 1, problems, 1, 10);
+  if (env.TRUST_PROXY_HOPS && !trustProxy) problems.push('TRUST_PROXY_HOPS demande TRUST_PROXY=true');
+
+  const entPort = integer(env, 'ENT_PORT', 4000, problems, 0);
+  const hashWorkers = integer(env, 'HASH_WORKERS', 0, problems, 0, 64);
+  // One process per core in production on PostgreSQL; PGlite is embedded in a single process.
+  const webConcurrency = integer(
+    env,
+    'WEB_CONCURRENCY',
+    production && databaseUrl ? availableParallelism() : 1,
+    problems,
+    1,
+    64,
+  );
+  if (webConcurrency > 1 && !databaseUrl)
+    problems.push('WEB_CONCURRENCY supérieur à 1 demande DATABASE_URL (PGlite ne sert qu’un seul processus)');
+
+  const config: Config = {
+    production,
+    host,
+    port,
+    issuer,
+    dataDir,
+    databaseUrl,
+    jwksFile: resolve(env.JWKS_FILE || join(dataDir, 'jwks.json')),
+    cookieKeys,
+    secretKey,
+    trustProxy,
+    proxyHops,
+    databaseConnectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, problems, 100, 600_000),
+    databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 15_000, problems, 0, 3_600_000),
+    logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    demoData: !production && env.DEMO_DATA !== 'false',
+    hashQueueLimit: integer(env, 'HASH_QUEUE_LIMIT', 64, problems, 1, 100000),
+    admissionMaxEventLoopDelayMs: integer(
+      env,
+      'ADMISSION_MAX_EVENT_LOOP_DELAY_MS',
+      production ? 100 : 0,
+      problems,
+      0,
+      60_000,
+    ),
+    admissionMaxInFlight: integer(env, 'ADMISSION_MAX_IN_FLIGHT', production ? 16 : 0, problems, 0, 100_000),
+    hashWorkers,
+    webConcurrency,
+    smsCodeTtlSeconds: integer(env, 'SMS_CODE_TTL_SECONDS', 1800, problems, 60, 86400),
+    smsTransport,
+    smsHttpUrl,
+    smsHttpToken: env.SMS_HTTP_TOKEN,
+    smsResendCooldownSeconds: integer(env, 'SMS_RESEND_COOLDOWN_SECONDS', 60, problems, 0, 3600),
+    smsHourlyLimit: integer(env, 'SMS_HOURLY_LIMIT', 5, problems, 1, 1000),
+    smsNumberHourlyLimit: integer(env, 'SMS_NUMBER_HOURLY_LIMIT', 15, problems, 1, 1000),
+    smsFlowLimit: integer(env, 'SMS_FLOW_LIMIT', 3, problems, 1, 100),
+    smsIpHourlyLimit: integer(env, 'SMS_IP_HOURLY_LIMIT', 50, problems, 0, 1_000_000),
+    activationIpHourlyLimit: integer(env, 'ACTIVATION_IP_HOURLY_LIMIT', 50, problems, 0, 1_000_000),
+    smsCodeDailyGuessLimit: integer(env, 'SMS_CODE_DAILY_GUESS_LIMIT', 20, problems, 1, 100_000),
+    outboxMaxAttempts: integer(env, 'OUTBOX_MAX_ATTEMPTS', 6, problems, 1, 100),
+    outboxRetryBaseMs: integer(env, 'OUTBOX_RETRY_BASE_MS', 5000, problems, 1, 3_600_000),
+    outboxPollMs: integer(env, 'OUTBOX_POLL_MS', 2000, problems, 10, 3_600_000),
+    entPort,
+    entBaseUrl: url(env, 'ENT_BASE_URL', problems) ?? `http://localhost:${entPort}`,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Settings that work but are probably a mistake, logged at start (in English, for the operator). */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  // This server speaks plain http: with an https ISSUER the requests come through a TLS proxy.
+  if (config.issuer.startsWith('https:') && !config.trustProxy)
+    warnings.push(
+      'ISSUER is https but TRUST_PROXY is not set: requests arrive over http through a proxy, so every client ' +
+        'shares the proxy address (login throttling per IP). Set TRUST_PROXY=true (and TRUST_PROXY_HOPS). ' +
+        'Cookies stay Secure either way.',
+    );
+  return warnings;
+}

@@ -1,0 +1,92 @@
+import type { Context } from 'koa';
+import { createElement } from 'preact';
+import { LoginPage, type LoginPageProps } from '../../../views/login/login.js';
+import { ProfileChoicePage } from '../../../views/login/profile-choice.js';
+import type { Profile } from '../../db/schema.js';
+import { isProfile, PROFILE_LABELS } from '../../domain/accounts/accounts.js';
+import { MalformedFormError, textField } from '../../http/form.js';
+import { renderPage } from '../../http/render.js';
+import type { Interactions } from '../interaction/interactions.js';
+import type { LoginPrompt } from '../interaction/routes.js';
+import { attemptLogin } from './login.js';
+
+export const FAILED_LOGIN_MESSAGE = "L'identifiant ou le mot de passe est incorrect";
+
+/** Extra links under a profile's login form, contributed by other flows (activation...). */
+export type LoginLinks = (uid: string, profile: Profile) => { href: string; label: string }[];
+
+export interface LoginFlow {
+  /** "Je sélectionne mon profil": the interaction's first page while nobody is logged in. */
+  profileChoice: LoginPrompt;
+  addLinks(links: LoginLinks): void;
+}
+
+/** Profile choice and password login: `/interaction/:uid/login/:profile` and its form. */
+export function loginRoutes(interactions: Interactions): LoginFlow {
+  const { router, parseForm, services } = interactions;
+  const links: LoginLinks[] = [];
+  const loginPage = (ctx: Context, uid: string, profile: Profile, props: Partial<LoginPageProps> = {}) =>
+    createElement(LoginPage, {
+      uid,
+      csrf: services.csrf.token(ctx),
+      profile,
+      profileLabel: PROFILE_LABELS[profile],
+      extraLinks: links.flatMap((offered) => offered(uid, profile)),
+      ...props,
+    });
+
+  router.get('/login/:profile', async (ctx) => {
+    const interaction = await interactions.load(ctx);
+    const profile = ctx.params.profile;
+    if (!isProfile(profile)) return ctx.redirect(`/interaction/${interaction.uid}`);
+    renderPage(ctx, loginPage(ctx, interaction.uid, profile));
+  });
+
+  router.post('/login', parseForm, async (ctx) => {
+    const interaction = await interactions.load(ctx);
+    interactions.requireCsrf(ctx);
+    const { profile, identifier, password } = readLoginForm(ctx.request.body);
+    const page = (status: number, props: Partial<LoginPageProps>) =>
+      renderPage(ctx, loginPage(ctx, interaction.uid, profile, { identifier, ...props }), status);
+    const errors = missingFields(identifier, password);
+    if (errors) return page(400, { message: 'Le formulaire contient des erreurs.', errors });
+    const clientId = interaction.params.client_id as string;
+    const outcome = await attemptLogin(services, { profile, identifier, password, ip: ctx.ip, clientId });
+    if (outcome.status === 'throttled') {
+      ctx.set('Retry-After', String(outcome.retryAfterSeconds));
+      return page(429, { message: throttledMessage(outcome.retryAfterSeconds) });
+    }
+    if (outcome.status === 'refused') return page(401, { message: FAILED_LOGIN_MESSAGE });
+    const pending = { accountId: outcome.account.id, amr: ['pwd'] };
+    await interactions.continueLogin(ctx, interaction, pending, outcome.account);
+  });
+
+  return {
+    profileChoice(ctx, interaction, clientName) {
+      const csrf = services.csrf.token(ctx);
+      renderPage(ctx, createElement(ProfileChoicePage, { uid: interaction.uid, csrf, clientName }));
+    },
+    addLinks(offered) {
+      links.push(offered);
+    },
+  };
+}
+
+function readLoginForm(body: unknown): { profile: Profile; identifier: string; password: string } {
+  const profile = textField(body, 'profile', 32);
+  if (!isProfile(profile)) throw new MalformedFormError('profile');
+  const identifier = textField(body, 'identifier', 100).trim().toLowerCase();
+  return { profile, identifier, password: textField(body, 'password', 128) };
+}
+
+function missingFields(identifier: string, password: string): Record<string, string> | undefined {
+  const errors: Record<string, string> = {};
+  if (!identifier) errors.identifier = 'Saisissez votre identifiant.';
+  if (!password) errors.password = 'Saisissez votre mot de passe.';
+  return Object.keys(errors).length > 0 ? errors : undefined;
+}
+
+function throttledMessage(retryAfterSeconds: number): string {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  return `Trop de tentatives de connexion. Réessayez dans ${minutes} minute${minutes > 1 ? 's' : ''}.`;
+}

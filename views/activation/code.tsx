@@ -1,0 +1,74 @@
+import { CsrfInput, type FieldErrors, TextField } from '../ui/components.js';
+import { StepFrame } from './step-frame.js';
+
+export interface CodePageProps {
+  profileLabel: string;
+  uid: string;
+  csrf: string;
+  maskedPhone: string;
+  ttlMinutes: number;
+  errors?: FieldErrors;
+  message?: string;
+  notice?: string;
+}
+
+/** Step 2: "Un code de sécurité a été envoyé". */
+export function ActivationCodePage({
+  profileLabel,
+  uid,
+  csrf,
+  maskedPhone,
+  ttlMinutes,
+  errors,
+  message,
+  notice,
+}: CodePageProps) {
+  return (
+    <StepFrame
+      profileLabel={profileLabel}
+      step={2}
+      heading="Un code de sécurité a été envoyé"
+      errors={errors}
+      message={message}
+    >
+      {notice && (
+        <p class="notice notice-success" role="status">
+          {notice}
+        </p>
+      )}
+      <p>
+        Nous venons de vous envoyer un code de sécurité (valable {ttlMinutes} min) au{' '}
+        <strong>{maskedPhone}</strong>
+      </p>
+      <form method="post" action={`/interaction/${uid}/activation/code`} novalidate>
+        <CsrfInput token={csrf} />
+        <TextField
+          name="code"
+          label="Code de sécurité"
+          hint="Je saisis le code de sécurité à 6 chiffres reçu par SMS."
+          inputMode="numeric"
+          autocomplete="one-time-code"
+          error={errors?.code}
+          maxLength={6}
+          pattern="[0-9]{6}"
+        />
+        <div class="button-row">
+          <button type="submit" form="activation-retour" class="button-secondary">
+            Précédent
+          </button>
+          <button type="submit" class="button-primary">
+            Suivant
+          </button>
+        </div>
+      </form>
+      <form method="get" action={`/interaction/${uid}/activation`} id="activation-retour" />
+      <form method="post" action={`/interaction/${uid}/activation/renvoi`}>
+        <CsrfInput token={csrf} />
+        <p>Je n'ai pas reçu le code par SMS</p>
+        <button type="submit" class="button-link">
+          Renvoyer le SMS
+        </button>
+      </form>
+    </StepFrame>
+  );
+}

@@ -1,0 +1,81 @@
+import { CsrfInput, type FieldErrors, TextField } from '../ui/components.js';
+import { StepFrame } from './step-frame.js';
+
+export interface IdentityPageProps {
+  profileLabel: string;
+  uid: string;
+  csrf: string;
+  values?: { familyName?: string; givenName?: string; mobile?: string };
+  errors?: FieldErrors;
+  message?: string;
+}
+
+/** Step 1: "Je confirme mon identité". */
+export function ActivationIdentityPage({
+  profileLabel,
+  uid,
+  csrf,
+  values,
+  errors,
+  message,
+}: IdentityPageProps) {
+  return (
+    <StepFrame
+      profileLabel={profileLabel}
+      step={1}
+      heading="Je confirme mon identité"
+      errors={errors}
+      message={message}
+    >
+      <p>
+        L'activation est réservée aux représentants légaux. Pour avoir accès aux services concernant vos
+        enfants, indiquez votre nom, votre prénom et le numéro de téléphone portable communiqué à l'école ou à
+        l'établissement scolaire.
+      </p>
+      <form method="post" action={`/interaction/${uid}/activation/identite`} novalidate>
+        <CsrfInput token={csrf} />
+        <TextField
+          name="nom"
+          label="Nom"
+          value={values?.familyName}
+          autocomplete="family-name"
+          error={errors?.nom}
+          maxLength={100}
+        />
+        <TextField
+          name="prenom"
+          label="Prénom"
+          value={values?.givenName}
+          autocomplete="given-name"
+          error={errors?.prenom}
+          maxLength={100}
+        />
+        <TextField
+          name="telephone"
+          label="N° de téléphone portable"
+          type="tel"
+          inputMode="tel"
+          value={values?.mobile}
+          autocomplete="tel"
+          hint="Pour les numéros hors France métropolitaine, merci d'indiquer l'indicatif régional."
+          error={errors?.telephone}
+          maxLength={30}
+        />
+        <div class="button-row">
+          <button type="submit" form="activation-precedent" class="button-secondary">
+            Précédent
+          </button>
+          <button type="submit" class="button-primary">
+            Suivant
+          </button>
+        </div>
+      </form>
+      <form method="get" action={`/interaction/${uid}/login/responsable_legal`} id="activation-precedent" />
+      <p>
+        <a href={`/interaction/${uid}/activation/sans-portable`}>
+          Je ne souhaite pas utiliser de téléphone portable
+        </a>
+      </p>
+    </StepFrame>
+  );
+}

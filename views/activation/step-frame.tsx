@@ -1,0 +1,40 @@
+import type { ComponentChildren } from 'preact';
+import { ErrorSummary, type FieldErrors } from '../ui/components.js';
+import { Layout } from '../ui/layout.js';
+
+export const FLOW_TITLE = 'Activation du compte';
+
+/** The frame of steps 1 to 4: the flow's title, "Étape n sur 5", the heading and the errors. */
+export function StepFrame({
+  profileLabel,
+  step,
+  heading,
+  errors,
+  message,
+  scripts,
+  children,
+}: {
+  /** The profile's name in the banner ("Représentant légal"). */
+  profileLabel: string;
+  step: number;
+  heading: string;
+  errors?: FieldErrors;
+  message?: string;
+  scripts?: string[];
+  children: ComponentChildren;
+}) {
+  const failed = Boolean(message || (errors && Object.keys(errors).length > 0));
+  return (
+    <Layout
+      title={`${failed ? 'Erreur - ' : ''}${heading} - ${FLOW_TITLE}`}
+      banner={profileLabel}
+      scripts={scripts}
+    >
+      <p class="lead">{FLOW_TITLE}</p>
+      <p class="hint">Étape {step} sur 5</p>
+      <h1>{heading}</h1>
+      <ErrorSummary message={message} errors={errors} />
+      {children}
+    </Layout>
+  );
+}

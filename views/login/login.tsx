@@ -1,0 +1,77 @@
+import { CsrfInput, ErrorSummary, type FieldErrors, PasswordInput, TextField } from '../ui/components.js';
+import { Layout } from '../ui/layout.js';
+
+export type ProfileName = 'responsable_legal' | 'eleve';
+
+export interface LoginPageProps {
+  uid: string;
+  csrf: string;
+  profile: ProfileName;
+  /** The profile's name in the banner ("Représentant légal"). */
+  profileLabel: string;
+  identifier?: string;
+  message?: string;
+  errors?: FieldErrors;
+  /** Links offered under the form (activation...), only those that exist. */
+  extraLinks?: { href: string; label: string }[];
+}
+
+export function LoginPage({
+  uid,
+  csrf,
+  profile,
+  profileLabel,
+  identifier,
+  message,
+  errors,
+  extraLinks = [],
+}: LoginPageProps) {
+  return (
+    <Layout
+      title={message || errors ? 'Erreur - Connexion' : 'Connexion'}
+      banner={profileLabel}
+      scripts={['/static/password.js']}
+    >
+      <h1>Je me connecte avec mon compte ÉduConnect</h1>
+      <ErrorSummary message={message} errors={errors} />
+      <form method="post" action={`/interaction/${uid}/login`} novalidate>
+        <CsrfInput token={csrf} />
+        <input type="hidden" name="profile" value={profile} />
+        <TextField
+          name="identifier"
+          label="Identifiant"
+          value={identifier}
+          autocomplete="username"
+          error={errors?.identifier}
+          maxLength={100}
+        />
+        <PasswordInput
+          name="password"
+          label="Mot de passe"
+          autocomplete="current-password"
+          error={errors?.password}
+        />
+        <button type="submit" class="button-primary">
+          Se connecter
+        </button>
+      </form>
+      {profile === 'eleve' && (
+        <p class="hint">
+          Votre identifiant et votre mot de passe provisoire vous sont remis par votre établissement.
+        </p>
+      )}
+      {extraLinks.length > 0 && (
+        <ul class="link-list">
+          {extraLinks.map((link) => (
+            <li key={link.href}>
+              <a href={link.href}>{link.label}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p>
+        <a href={`/interaction/${uid}`}>Changer de profil</a>
+      </p>
+    </Layout>
+  );
+}
