@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../config/config.js';
+import { withDevSecrets } from '../config/dev-secrets.js';
 import { type Db, openSharedDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { PasswordHasher } from '../domain/accounts/password-hasher.js';
@@ -35,7 +36,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   let db: Db | undefined;
   let hasher: PasswordHasher | undefined;
   try {
-    const config = loadConfig(env);
+    // The server's own development secrets (DATA_DIR/secrets.json): client secrets are sealed with them.
+    const config = withDevSecrets(loadConfig(env));
     const context: CliContext = {
       config,
       async database() {
