@@ -336,8 +336,16 @@ describe.skipIf(!bin)('a PostgreSQL restart under login load', () => {
   }, 150_000);
 
   it('with WEB_CONCURRENCY=2 no worker dies when the database crashes and comes back', async () => {
-    const server = await startServer({ WEB_CONCURRENCY: '2' });
+    const server = await startServer({ WEB_CONCURRENCY: '2', LOG_LEVEL: 'info' });
     try {
+      // The outage hits a cluster that has started: both server processes listen (one answering
+      // /healthz is enough for startServer; a process still starting needs the database, by design).
+      const deadline = Date.now() + 60_000;
+      while (server.output().split('"msg":"identity provider ready"').length - 1 < 2) {
+        if (Date.now() > deadline)
+          throw new Error(`the second server process did not start:\n${server.output()}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       const { load, down } = await outageUnderLoad(server, 'immediate', 3);
       expect(server.exited(), server.output()).toBeNull();
       expect(server.output()).not.toContain('server process died');
