@@ -19,6 +19,7 @@ import { createEntApp } from './ent/app.js';
 import { startEntServer } from './ent/server.js';
 import { activationLoginLinks, activationRoutes, isActivationEntrance } from './flows/activation/routes.js';
 import { forcedPasswordRoutes } from './flows/forced-password/routes.js';
+import { helpRoutes } from './flows/help/routes.js';
 import { expiredInteractionPage } from './flows/interaction/expired.js';
 import { Interactions } from './flows/interaction/interactions.js';
 import { interactionRoutes } from './flows/interaction/routes.js';
@@ -120,7 +121,7 @@ export async function composeIdentityProvider(
           deliveredText: transport instanceof LogTransport ? (id) => transport.deliveredText(id) : undefined,
         }),
       ];
-  const app = composeApp(services, [interactions.router, ...devRouters], admission);
+  const app = composeApp(services, [interactions.router, helpRoutes(), ...devRouters], admission);
   const stopPurging = purgeExpiredRows(db, logger, options.purgeIntervalMs ?? 10 * 60 * 1000);
   dispatcher.start();
   return {
@@ -179,7 +180,7 @@ function composeApp(services: Services, routers: Router[], admission: Admission)
   app.use(requestLog(logger));
   app.use(securityHeaders(config.production));
   app.use(errorPages(logger, { sessionExpired: expiredInteractionPage(db) }));
-  app.use(staticFiles(['styles.css', 'password.js']));
+  app.use(staticFiles(['styles.css', 'password.js', 'logout.js', 'favicon.ico']));
   app.use(admission.middleware());
   app.use(healthRoutes(db, logger).routes());
   for (const router of routers) {

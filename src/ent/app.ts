@@ -58,7 +58,7 @@ export function createEntApp(config: EntConfig, options: EntAppOptions = {}): En
       renderEntMessage(ctx, MESSAGES.technical, 500);
     }
   });
-  app.use(staticFiles(['ent.css']));
+  app.use(staticFiles(['ent.css', 'favicon.ico']));
   const router = entRoutes({
     client,
     sessions,

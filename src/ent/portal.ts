@@ -41,6 +41,37 @@ export function kindName(kind: string): string {
   return KIND_NAMES[kind] ?? kind;
 }
 
+/** « Collège · Poitiers · UAI 0861234A »: the parts that are known, never a « · » left dangling. */
+export function placeLine(...parts: (string | null | undefined)[]): string {
+  return parts.filter((part) => part?.trim()).join(' · ');
+}
+
+/** The header's subtitle: the kinds of establishment listed, « Écoles, collèges et lycées » when all are. */
+export function establishmentsTagline(kinds: string[]): string {
+  const all = ['ecole', 'college', 'lycee'] as const;
+  const listed = all.filter((kind) => kinds.includes(kind));
+  const names = (listed.length > 0 ? listed : all).map(
+    (kind) => ({ ecole: 'écoles', college: 'collèges', lycee: 'lycées' })[kind],
+  );
+  const text = names.length > 1 ? `${names.slice(0, -1).join(', ')} et ${names.at(-1)}` : names[0]!;
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)} de l'académie`;
+}
+
+/**
+ * A pupil's level as a person reads it (« 5e », « 1re », « 2de », « Tle ») from the registry's code
+ * (`5EME`, `1ERE`, `2NDE`, `TLE`); a code it does not know is shown as it came.
+ */
+export function levelName(code: string | null): string | null {
+  if (!code) return null;
+  const upper = code.trim().toUpperCase();
+  const college = /^([3-6])(?:EME|E|ÈME)$/.exec(upper);
+  if (college) return `${college[1]}e`;
+  if (/^(1ERE|1RE|PREMIERE|1ÈRE)$/.test(upper)) return '1re';
+  if (/^(2NDE|2DE|SECONDE)$/.test(upper)) return '2de';
+  if (/^(TLE|TERM|TERMINALE)$/.test(upper)) return 'Tle';
+  return code.trim();
+}
+
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }

@@ -16,10 +16,13 @@ import {
 import { MESSAGES, noEstablishmentMessage, renderEntMessage } from './messages.js';
 import {
   childrenIn,
+  establishmentsTagline,
   kindName,
   landingEstablishment,
+  levelName,
   type PortalUser,
   PROFILE_NAMES,
+  placeLine,
   portalUserFromClaims,
   UnsupportedProfileError,
 } from './portal.js';
@@ -74,6 +77,7 @@ class Portal {
       profile: PROFILE_NAMES[user.profile],
       canSwitchEstablishment: user.establishments.length > 1,
       csrf: this.deps.csrf.token(ctx),
+      tagline: establishmentsTagline(user.establishments.map((e) => e.kind)),
     };
   }
 
@@ -103,12 +107,19 @@ class Portal {
     this.deps.csrf.check(ctx, textField(ctx.request.body, '_csrf', 100));
   }
 
-  home(ctx: Context) {
+  async home(ctx: Context) {
     const session = this.cookie.sessionOf(ctx);
     if (session?.user) return ctx.redirect(this.landingPath(session));
-    const notice =
-      ctx.query.state === LOGGED_OUT_STATE ? 'Vous êtes déconnecté de l’ENT et d’ÉduConnect.' : undefined;
-    renderPage(ctx, createElement(EntLoginPage, { csrf: this.deps.csrf.token(ctx), notice }));
+    const loggedOut = ctx.query.state === LOGGED_OUT_STATE;
+    // « Me déconnecter uniquement de ce service » at ÉduConnect: its session lives on, say so.
+    const idpSessionActive = loggedOut && ctx.query.educonnect_session === 'active';
+    let notice: string | undefined;
+    let idpLogout: string | undefined;
+    if (idpSessionActive) {
+      notice = 'Vous êtes déconnecté de l’ENT. Vous êtes toujours connecté à ÉduConnect sur cet appareil.';
+      idpLogout = await this.deps.client.logoutUrl(undefined, LOGGED_OUT_STATE).catch(() => undefined);
+    } else if (loggedOut) notice = 'Vous êtes déconnecté de l’ENT et d’ÉduConnect.';
+    renderPage(ctx, createElement(EntLoginPage, { csrf: this.deps.csrf.token(ctx), notice, idpLogout }));
   }
 
   async login(ctx: Context) {
@@ -204,7 +215,7 @@ class Portal {
         establishments: user.establishments.map((e) => ({
           uai: e.uai,
           name: e.name,
-          place: e.town ? `${kindName(e.kind)} · ${e.town}` : `${kindName(e.kind)} · UAI ${e.uai}`,
+          place: placeLine(kindName(e.kind), e.town ?? `UAI ${e.uai}`),
           children: childrenIn(user, e.uai).map((c) => `${c.givenName} ${c.familyName}`),
         })),
       }),
@@ -244,11 +255,12 @@ class Portal {
       createElement(EntEstablishmentPage, {
         user: this.headerUser(ctx, session),
         establishment: { ...establishment, kind: kindName(establishment.kind) },
+        place: placeLine(kindName(establishment.kind), establishment.town, `UAI ${establishment.uai}`),
         children: childrenIn(user, establishment.uai).map((c) => ({
           name: `${c.givenName} ${c.familyName}`,
-          level: c.level,
+          level: levelName(c.level),
         })),
-        level: user.level,
+        level: levelName(user.level),
       }),
     );
   }

@@ -7,16 +7,20 @@ const publicDir = fileURLToPath(new URL('../../public/', import.meta.url));
 const TYPES: Record<string, string> = {
   css: 'text/css; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
+  ico: 'image/x-icon',
 };
 
-/** Serves the few files of public/ from memory under /static/, with an ETag. */
+/**
+ * Serves the few files of public/ from memory under /static/, with an ETag; `favicon.ico` at
+ * /favicon.ico, where browsers ask for it (a 404 page there would be fetched on every visit).
+ */
 export function staticFiles(names: string[]): Middleware {
   const files = new Map(
     names.map((name) => {
       const body = readFileSync(`${publicDir}${name}`);
       const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"`;
       return [
-        `/static/${name}`,
+        name === 'favicon.ico' ? '/favicon.ico' : `/static/${name}`,
         { body, etag, type: TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream' },
       ];
     }),

@@ -75,7 +75,12 @@ async function databaseOutage(ctx: Context, next: () => Promise<unknown>): Promi
 
 /** The pages of RP-initiated logout (the logout flow's). */
 export interface LogoutPages {
-  logoutSource(ctx: KoaContextWithOIDC, form: string): Promise<void>;
+  /** `sessionSubject`: the `sub` this session's person has at the service asking (its ID tokens'). */
+  logoutSource(
+    ctx: KoaContextWithOIDC,
+    form: string,
+    sessionSubject: () => string | undefined,
+  ): Promise<void>;
   postLogoutSuccessSource(ctx: KoaContextWithOIDC): Promise<void>;
 }
 
@@ -170,7 +175,15 @@ export function createProvider({ config, db, jwks, clients, logoutPages }: Provi
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: logoutPages.logoutSource,
+        logoutSource: (ctx, form) =>
+          logoutPages.logoutSource(ctx, form, () => {
+            const accountId = ctx.oidc.session?.accountId;
+            const client = ctx.oidc.client;
+            if (!accountId || !client) return undefined;
+            return client.subjectType === 'public'
+              ? accountId
+              : pairwiseId(pairwiseSecret, client.clientId, accountId);
+          }),
         postLogoutSuccessSource: logoutPages.postLogoutSuccessSource,
       },
     },
@@ -206,6 +219,19 @@ export function createProvider({ config, db, jwks, clients, logoutPages }: Provi
   const provider = new Provider(config.issuer, configuration);
   applyProxyPolicy(provider, config);
   provider.use(databaseOutage);
+  // « Me déconnecter uniquement de ce service »: the service is told that the ÉduConnect session
+  // lives on (`educonnect_session=active` on its post-logout address), so that it does not claim
+  // otherwise (docs/ent-integration.md).
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path !== '/session/end/confirm' || ctx.status !== 303 || ctx.oidc?.params?.logout) return;
+    const location = ctx.response.get('Location');
+    if (!location || location.startsWith(`${config.issuer}/`)) return;
+    const url = new URL(location);
+    url.searchParams.set('educonnect_session', 'active');
+    ctx.redirect(url.href);
+    ctx.status = 303;
+  });
   // Paths that are none of ours nor the provider's: the same styled French page as the rest.
   provider.use(async (ctx, next) => {
     await next();

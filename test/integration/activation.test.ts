@@ -428,7 +428,12 @@ describe.each(DATABASE_KINDS)('parent activation by SMS on %s', (kind) => {
     expect(textOf(missing.html)).toContain('Indiquez si vous êtes le représentant légal de Chloé Lefèvre.');
     const none = await browser.submit(page, '/activation/eleves', await answer('C-E2', 'non'));
     expect(none.status).toBe(400);
-    expect(textOf(none.html)).toContain("Vous devez être le représentant légal d'au moins un élève");
+    expect(textOf(none.html)).toContain(
+      'Votre compte ne peut pas être créé sans au moins un élève dont vous êtes le représentant légal',
+    );
+    // not a dead end: whom to contact, and the form to change the answer
+    expect(textOf(none.html)).toContain("contactez le secrétariat de l'école ou de l'établissement");
+    expect(textOf(none.html)).toContain('Je suis le représentant légal de cet élève');
     for (let i = 0; i < 4; i++) {
       const wrong = await browser.submit(
         page,
@@ -437,6 +442,10 @@ describe.each(DATABASE_KINDS)('parent activation by SMS on %s', (kind) => {
       );
       expect(wrong.status).toBe(400);
       expect(textOf(wrong.html)).toContain('La date de naissance de Chloé Lefèvre est incorrecte.');
+      const left = 4 - i;
+      expect(textOf(wrong.html)).toContain(
+        `Il vous reste ${left} essai${left > 1 ? 's' : ''} pour les dates de naissance.`,
+      );
       expect(wrong.html).toContain('aria-describedby');
     }
     const ended = await browser.submit(

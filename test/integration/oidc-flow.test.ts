@@ -98,10 +98,13 @@ describe.each(DATABASE_KINDS)('OIDC code flow on %s', (kind) => {
     const introspection = await oidc.tokenIntrospection(rp.configuration, refreshed.access_token);
     expect(introspection.active).toBe(false);
 
-    // RP-initiated logout with only id_token_hint: a French confirmation, then the success page.
+    // RP-initiated logout with only id_token_hint: a first-party service's own « Se déconnecter » is
+    // enough (no second question, the form goes at once), then the success page.
     const logoutUrl = oidc.buildEndSessionUrl(rp.configuration, { id_token_hint: tokens.id_token! });
     const confirm = await browser.get(logoutUrl.toString());
-    expect(textOf(confirm.html)).toContain("Souhaitez-vous vous déconnecter d'ÉduConnect ?");
+    expect(textOf(confirm.html)).not.toContain("Souhaitez-vous vous déconnecter d'ÉduConnect ?");
+    expect(textOf(confirm.html)).toContain('Déconnexion en cours');
+    expect(confirm.html).toContain('<script src="/static/logout.js" defer>');
     const done = await browser.submit(confirm, '/session/end/confirm', { logout: 'yes' });
     expect(textOf(done.html)).toContain('Vous êtes déconnecté');
     expect(await countRows(idp.database.db, 'audit_events')).toBeGreaterThan(0);

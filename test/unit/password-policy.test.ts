@@ -23,6 +23,14 @@ describe('password policy', () => {
       expect(checkPassword(`Abcdefg1${special}x`).ok, special).toBe(true);
     }
     expect(checkPassword('Abcdefg1~x').failed).toEqual(['special']);
+    // seed 003's current list has the comma; the older lists' ^ and € are allowed but not special
+    expect(checkPassword('Trousse,Bleue42')).toEqual({ ok: true, failed: [] });
+    expect(PASSWORD_RULES.find((r) => r.id === 'special')!.label).toBe(
+      'Doit contenir 1 caractère spécial parmi ! ? @ # $ ( ) { } [ ] _ . , ; & = + - % * < > £ µ / :',
+    );
+    expect(checkPassword('Abcdefg1^x').failed).toEqual(['special']);
+    expect(checkPassword('Abcdefg1€x').failed).toEqual(['special']);
+    expect(checkPassword('Trousse^Bleue€42!').ok).toBe(true);
     expect(checkPassword('Abcdefg1 x').failed).toEqual(['special']);
   });
 

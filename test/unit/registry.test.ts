@@ -227,7 +227,7 @@ describe('pupil answers', () => {
       ['a', { link: 'non', day: '', month: '', year: '' }],
       ['b', { link: 'non', day: '', month: '', year: '' }],
     ] as const);
-    expect(checkPupilAnswers(pupils, allReported, true).errors['lien-a']).toContain('au moins un élève');
+    expect(checkPupilAnswers(pupils, allReported, true).errors['lien-a']).toContain('sans au moins un élève');
     expect(checkPupilAnswers(pupils, allReported, false).errors).toEqual({});
   });
 });

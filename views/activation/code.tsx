@@ -49,8 +49,7 @@ export function ActivationCodePage({
           inputMode="numeric"
           autocomplete="one-time-code"
           error={errors?.code}
-          maxLength={6}
-          pattern="[0-9]{6}"
+          maxLength={20}
         />
         <div class="button-row">
           <button type="submit" form="activation-retour" class="button-secondary">

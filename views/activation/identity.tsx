@@ -23,17 +23,17 @@ export function ActivationIdentityPage({
     <StepFrame
       profileLabel={profileLabel}
       step={1}
-      heading="Je confirme mon identité"
+      heading="L'activation est réservée aux représentants légaux"
       errors={errors}
       message={message}
     >
       <p>
-        L'activation est réservée aux représentants légaux. Pour avoir accès aux services concernant vos
-        enfants, indiquez votre nom, votre prénom et le numéro de téléphone portable communiqué à l'école ou à
-        l'établissement scolaire.
+        Pour avoir accès aux services concernant vos enfants, vous devez confirmer votre identité, puis que
+        vous êtes bien représentant(e) légal(e) de ces élèves en renseignant leur date de naissance.
       </p>
       <form method="post" action={`/interaction/${uid}/activation/identite`} novalidate>
         <CsrfInput token={csrf} />
+        <h2>Je confirme mon identité</h2>
         <TextField
           name="nom"
           label="Nom"
@@ -50,14 +50,20 @@ export function ActivationIdentityPage({
           error={errors?.prenom}
           maxLength={100}
         />
+        <h2>Je renseigne mon n° de téléphone portable</h2>
+        <p>
+          Indiquez le numéro de téléphone portable communiqué à l'école ou à l'établissement scolaire. Il est
+          indispensable pour activer votre compte.
+        </p>
+        {/* +33 typed in advance, as on the seeds' page: most parents only add their number after it */}
         <TextField
           name="telephone"
           label="N° de téléphone portable"
           type="tel"
           inputMode="tel"
-          value={values?.mobile}
+          value={values?.mobile || '+33 '}
           autocomplete="tel"
-          hint="Pour les numéros hors France métropolitaine, merci d'indiquer l'indicatif régional."
+          hint="Pour les numéros hors France métropolitaine, merci d'indiquer l'indicatif régional. Exemple : +33 6 12 34 56 78"
           error={errors?.telephone}
           maxLength={30}
         />

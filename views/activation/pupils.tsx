@@ -9,8 +9,9 @@ import { StepFrame } from './step-frame.js';
 export function ActivationPupilsPage({
   profileLabel,
   message,
+  noneConfirmed,
   ...form
-}: PupilLinksFormProps & { profileLabel: string; message?: string }) {
+}: PupilLinksFormProps & { profileLabel: string; message?: string; noneConfirmed?: boolean }) {
   return (
     <StepFrame
       profileLabel={profileLabel}
@@ -19,6 +20,19 @@ export function ActivationPupilsPage({
       errors={form.errors}
       message={message}
     >
+      {noneConfirmed && (
+        <div class="notice notice-info">
+          <p>
+            Un compte de représentant légal donne accès aux services de vos enfants : il ne peut pas être créé
+            sans au moins un élève dont vous êtes le représentant légal.
+          </p>
+          <p>
+            Si vous êtes bien le représentant légal d'un de ces élèves, modifiez votre réponse ci-dessous.
+            Sinon, contactez le secrétariat de l'école ou de l'établissement de votre enfant : il vérifiera
+            avec vous les informations de la base élèves.
+          </p>
+        </div>
+      )}
       <p>{PUPIL_LINKS_INTRO}</p>
       <PupilLinksForm {...form} />
     </StepFrame>

@@ -6,6 +6,8 @@ export interface EntHeaderUser {
   /** Shown when the user has several establishments. */
   canSwitchEstablishment: boolean;
   csrf: string;
+  /** The header's subtitle, from the kinds of establishment listed for this person. */
+  tagline?: string;
 }
 
 export interface EntLayoutProps {
@@ -32,7 +34,7 @@ export function EntLayout({ title, user, children }: EntLayoutProps) {
           <div class="ent-bar">
             <p class="ent-brand">
               <a href="/">ENT de démonstration</a>
-              <span class="ent-tagline">Collèges et lycées de l'académie</span>
+              <span class="ent-tagline">{user?.tagline ?? "Écoles, collèges et lycées de l'académie"}</span>
             </p>
             {user && (
               <nav class="ent-nav" aria-label="Mon espace">

@@ -1,13 +1,27 @@
 import { type EntHeaderUser, EntLayout } from './layout.js';
 
 /** The ENT's login page (seed 003): only the ways in that work are offered. */
-export function EntLoginPage({ csrf, notice }: { csrf: string; notice?: string }) {
+export function EntLoginPage({
+  csrf,
+  notice,
+  idpLogout,
+}: {
+  csrf: string;
+  notice?: string;
+  /** ÉduConnect's logout page, when its session outlived the ENT's. */
+  idpLogout?: string;
+}) {
   return (
     <EntLayout title="Connexion">
       <h1>Bienvenue sur l'ENT</h1>
       {notice && (
         <p class="ent-notice" role="status">
           {notice}
+        </p>
+      )}
+      {idpLogout && (
+        <p>
+          <a href={idpLogout}>Me déconnecter aussi d'ÉduConnect</a>
         </p>
       )}
       <form method="post" action="/auth/login" class="ent-card">
@@ -83,20 +97,20 @@ export interface EstablishmentView {
 export function EntEstablishmentPage({
   user,
   establishment,
+  place,
   children,
   level,
 }: {
   user: EntHeaderUser;
   establishment: EstablishmentView;
+  /** Kind, town and UAI, the known ones. */
+  place: string;
   children: { name: string; level: string | null }[];
   level: string | null;
 }) {
   return (
     <EntLayout title={establishment.name} user={user}>
-      <p class="ent-kicker">
-        {establishment.kind}
-        {establishment.town ? ` · ${establishment.town}` : ''} · UAI {establishment.uai}
-      </p>
+      <p class="ent-kicker">{place}</p>
       <h1>{establishment.name}</h1>
       <section class="ent-card" aria-labelledby="connecte">
         <h2 id="connecte">Vous êtes connecté</h2>

@@ -42,6 +42,9 @@ export function Layout({ title, banner, children, scripts = [] }: LayoutProps) {
         <footer class="site-footer">
           <div class="container">
             <p>Service d'authentification des écoles et établissements scolaires</p>
+            <p>
+              <a href="/aide">Page d'aide ÉduConnect</a>
+            </p>
           </div>
         </footer>
       </body>

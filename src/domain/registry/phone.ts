@@ -86,3 +86,8 @@ export function maskPhone(e164: string): string {
   });
   return `${code} ${masked}`.trim();
 }
+
+/** `+33 6 12 34 56 78`: a stored number as the person typed it back into a form. */
+export function formatPhone(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
+}

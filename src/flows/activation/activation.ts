@@ -287,7 +287,8 @@ export async function completeActivation(
 
 export type PupilsResult =
   | CompleteResult
-  | { status: 'invalid'; check: PupilAnswersCheck }
+  /** `remainingTries`: wrong birth dates still allowed, when this answer had a wrong one. */
+  | { status: 'invalid'; check: PupilAnswersCheck; remainingTries?: number }
   | { status: 'failed' };
 
 /**
@@ -302,16 +303,26 @@ export async function confirmPupils(
   ip: string,
 ): Promise<PupilsResult> {
   const check = checkPupilAnswers(pupils, answers, true);
-  if (await recordWrongBirthDates(deps, flow.id, check.wrongDates, ip)) return { status: 'failed' };
-  if (Object.keys(check.errors).length > 0) return { status: 'invalid', check };
+  const remainingTries = await recordWrongBirthDates(deps, flow.id, check.wrongDates, ip);
+  if (remainingTries === 0) return { status: 'failed' };
+  if (Object.keys(check.errors).length > 0) return { status: 'invalid', check, remainingTries };
   return completeActivation(deps, flow.id, check.confirmed, check.reported, ip);
 }
 
-/** Counts wrong birth dates; the 5th ends the activation. Returns true when it ended. */
-async function recordWrongBirthDates(deps: ActivationDeps, flowId: string, wrong: number, ip: string) {
-  if (wrong <= 0) return false;
+/**
+ * Counts wrong birth dates; the 5th ends the activation. Returns the tries left (0 when it ended),
+ * undefined when there was no wrong date to count.
+ */
+async function recordWrongBirthDates(
+  deps: ActivationDeps,
+  flowId: string,
+  wrong: number,
+  ip: string,
+): Promise<number | undefined> {
+  if (wrong <= 0) return undefined;
   const failures = await countWrongBirthDates(deps.db, flowId, wrong);
-  if (failures === undefined || failures < MAX_BIRTH_DATE_FAILURES) return false;
+  if (failures === undefined) return undefined;
+  if (failures < MAX_BIRTH_DATE_FAILURES) return MAX_BIRTH_DATE_FAILURES - failures;
   await fail(deps, flowId, 'birth_dates', ip);
-  return true;
+  return 0;
 }

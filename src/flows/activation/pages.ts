@@ -63,7 +63,7 @@ export class ActivationPages {
   pupils(
     ctx: Context,
     uid: string,
-    props: Pick<PupilLinksFormProps, 'pupils' | 'answers'> & Errors,
+    props: Pick<PupilLinksFormProps, 'pupils' | 'answers'> & Errors & { noneConfirmed?: boolean },
     status = 200,
   ): void {
     const page = {

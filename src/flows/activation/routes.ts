@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { checkNewPassword } from '../../domain/accounts/password-policy.js';
-import { normalizePhone } from '../../domain/registry/phone.js';
+import { formatPhone, normalizePhone } from '../../domain/registry/phone.js';
 import type { FlowEntrance } from '../../http/admission.js';
 import { FORM_ERROR, textField } from '../../http/form.js';
 import type { Interactions } from '../interaction/interactions.js';
@@ -21,10 +21,16 @@ import { ActivationPages, activationPath } from './pages.js';
 import { ACTIVATION_STATES, type ActivationState } from './state.js';
 import { createdIdentifier, currentActivation } from './store.js';
 
-function inMinutes(seconds: number): string {
-  const minutes = Math.max(1, Math.ceil(seconds / 60));
-  return minutes >= 60 ? 'une heure' : `${minutes} minute${minutes > 1 ? 's' : ''}`;
+/** The wait in whole minutes, as the page says it and `Retry-After` repeats it (they must agree). */
+export function wholeMinutes(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds / 60));
 }
+function inMinutes(seconds: number): string {
+  const minutes = wholeMinutes(seconds);
+  return minutes === 60 ? 'une heure' : `${minutes} minute${minutes > 1 ? 's' : ''}`;
+}
+const retryAfterMinutes = (ctx: Context, seconds: number) =>
+  ctx.set('Retry-After', String(wholeMinutes(seconds) * 60));
 /** The number (and name) reached its SMS limit. The same words whether or not the person exists. */
 export const cappedMessage = (seconds: number) =>
   `Trop de codes de sécurité ont été demandés pour ce numéro. Réessayez dans ${inMinutes(seconds)}.`;
@@ -95,9 +101,18 @@ class ActivationSteps {
     ctx.redirect(`${activationPath(uid)}/${page}`);
   }
 
+  /** Step 1; « Précédent » from a later step comes back here with what was typed. */
   async showIdentity(ctx: Context) {
     const interaction = await this.interactions.load(ctx);
-    this.pages.identity(ctx, interaction.uid);
+    const flow = await currentActivation(this.deps.db, interaction.uid);
+    const values = flow
+      ? {
+          familyName: flow.family_name ?? '',
+          givenName: flow.given_name ?? '',
+          mobile: flow.mobile ? formatPhone(flow.mobile) : '',
+        }
+      : undefined;
+    this.pages.identity(ctx, interaction.uid, { values });
   }
 
   async showNoMobile(ctx: Context) {
@@ -113,7 +128,7 @@ class ActivationSteps {
       return this.pages.identity(ctx, interaction.uid, { values, errors, message: FORM_ERROR }, 400);
     const started = await startActivation(this.deps, interaction.uid, identity, ctx.ip);
     if (started.status !== 'started') {
-      ctx.set('Retry-After', String(started.retryAfterSeconds));
+      retryAfterMinutes(ctx, started.retryAfterSeconds);
       return this.pages.identity(ctx, interaction.uid, { values, message: refusalMessage(started) }, 429);
     }
     this.seeOther(ctx, interaction.uid, 'code');
@@ -131,7 +146,13 @@ class ActivationSteps {
     if (!at) return;
     this.interactions.requireCsrf(ctx);
     const { interaction, flow } = at;
-    const code = textField(ctx.request.body, 'code', 20).replace(/\s/g, '');
+    // "585 265" as the SMS shows it, pasted: spaces do not count.
+    const code = textField(ctx.request.body, 'code', 20).replace(/[\s\u00a0\u202f]/g, '');
+    if (code && !/^[0-9]{6}$/.test(code)) {
+      // A typing slip, not a guess: it does not cost one of the tries.
+      const errors = { code: 'Le code de sécurité comporte 6 chiffres.' };
+      return this.pages.code(ctx, interaction.uid, flow, { message: FORM_ERROR, errors }, 400);
+    }
     const result: CodeResult | undefined = code ? await verifyCode(this.deps, flow, code, ctx.ip) : undefined;
     if (result?.status === 'verified') return this.seeOther(ctx, interaction.uid, 'mot-de-passe');
     if (result?.status === 'guess_ceiling') return this.pages.ended(ctx, interaction.uid, 'code_guesses');
@@ -155,7 +176,7 @@ class ActivationSteps {
     if (result.status === 'flow_capped')
       return this.pages.code(ctx, interaction.uid, flow, { message: FLOW_CAPPED_MESSAGE }, 429);
     if (result.status === 'busy' || result.status === 'capped') {
-      ctx.set('Retry-After', String(result.retryAfterSeconds));
+      retryAfterMinutes(ctx, result.retryAfterSeconds);
       return this.pages.code(ctx, interaction.uid, flow, { message: refusalMessage(result) }, 429);
     }
     ctx.redirect(`${activationPath(interaction.uid)}/code`);
@@ -196,7 +217,12 @@ class ActivationSteps {
     const result = await confirmPupils(this.deps, flow, pupils, answers, ctx.ip);
     if (result.status === 'failed') return this.pages.ended(ctx, interaction.uid, 'birth_dates');
     if (result.status === 'invalid') {
-      const props = { pupils, answers, errors: result.check.errors, message: FORM_ERROR };
+      const { remainingTries, check } = result;
+      const message =
+        remainingTries === undefined
+          ? FORM_ERROR
+          : `${FORM_ERROR} Il vous reste ${remainingTries} essai${remainingTries > 1 ? 's' : ''} pour les dates de naissance.`;
+      const props = { pupils, answers, errors: check.errors, message, noneConfirmed: check.noneConfirmed };
       return this.pages.pupils(ctx, interaction.uid, props, 400);
     }
     if (result.status === 'already_activated')
@@ -241,7 +267,9 @@ function codeError(result: CodeResult | undefined): string | undefined {
 function readIdentity(body: unknown) {
   const familyName = textField(body, 'nom', 100).trim();
   const givenName = textField(body, 'prenom', 100).trim();
-  const phone = textField(body, 'telephone', 30).trim();
+  const typed = textField(body, 'telephone', 30).trim();
+  // The field comes with "+33 " typed in: a country code alone is no number.
+  const phone = /^\+\d{1,3}$/.test(typed) ? '' : typed;
   const errors: Record<string, string> = {};
   if (!familyName) errors.nom = 'Saisissez votre nom.';
   else if (!LETTER.test(familyName)) errors.nom = 'Le nom doit contenir au moins une lettre.';
@@ -252,7 +280,7 @@ function readIdentity(body: unknown) {
   else if (!mobile)
     errors.telephone =
       'Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78, ou avec l’indicatif régional hors métropole : +596 696 12 34 56.';
-  const values = { familyName, givenName, mobile: phone };
+  const values = { familyName, givenName, mobile: typed };
   const valid = Object.keys(errors).length === 0 && mobile;
   return { identity: valid ? { familyName, givenName, mobile } : undefined, values, errors };
 }

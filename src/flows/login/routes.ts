@@ -53,7 +53,7 @@ export function loginRoutes(interactions: Interactions): LoginFlow {
     const clientId = interaction.params.client_id as string;
     const outcome = await attemptLogin(services, { profile, identifier, password, ip: ctx.ip, clientId });
     if (outcome.status === 'throttled') {
-      ctx.set('Retry-After', String(outcome.retryAfterSeconds));
+      ctx.set('Retry-After', String(Math.ceil(outcome.retryAfterSeconds / 60) * 60)); // as the page says
       return page(429, { message: throttledMessage(outcome.retryAfterSeconds) });
     }
     if (outcome.status === 'refused') return page(401, { message: FAILED_LOGIN_MESSAGE });

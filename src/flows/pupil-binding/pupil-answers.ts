@@ -21,6 +21,8 @@ export interface PupilAnswersCheck {
   wrongPupils: PupilChoice[];
   confirmed: PupilChoice[];
   reported: PupilChoice[];
+  /** Every pupil answered « Je ne suis pas le représentant légal » where one confirmed pupil is needed. */
+  noneConfirmed: boolean;
 }
 
 function isoDate(answer: PupilAnswer): string | undefined {
@@ -52,6 +54,7 @@ export function checkPupilAnswers(
     wrongPupils: [],
     confirmed: [],
     reported: [],
+    noneConfirmed: false,
   };
   for (const pupil of pupils) {
     const answer = answers.get(pupil.id) ?? { link: '', day: '', month: '', year: '' };
@@ -78,9 +81,11 @@ export function checkPupilAnswers(
   }
   if (requireOne && Object.keys(result.errors).length === 0 && result.confirmed.length === 0) {
     const first = pupils[0];
-    if (first)
+    if (first) {
+      result.noneConfirmed = true;
       result.errors[`lien-${first.id}`] =
-        "Vous devez être le représentant légal d'au moins un élève pour activer un compte.";
+        'Votre compte ne peut pas être créé sans au moins un élève dont vous êtes le représentant légal.';
+    }
   }
   return result;
 }
