@@ -19,8 +19,35 @@ export function parse(args: string[], options: ParseArgsOptionsConfig, positiona
     const parsed = parseArgs({ args, options, allowPositionals: positionals, strict: true });
     return { values: parsed.values as OptionValues, positionals: parsed.positionals };
   } catch (error) {
-    throw new CliError(`Option invalide : ${(error as Error).message}`);
+    throw new CliError(frenchParseError(error as Error & { code?: string }));
   }
+}
+
+/** node:util parseArgs speaks English: the operator reads French. */
+function frenchParseError(error: Error & { code?: string }): string {
+  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
+  const option = quoted.split(/[\s,]/)[0] ?? quoted;
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `Option inconnue : ${option}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return /argument missing/.test(error.message)
+        ? `L'option ${option} attend une valeur`
+        : `L'option ${option} ne prend pas de valeur`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `Argument inattendu : ${quoted}`;
+    default:
+      return 'Option invalide';
+  }
+}
+
+/** `AAAA-MM-JJ` naming a real calendar day (2012-02-30 is not one, whatever Date.parse thinks). */
+export function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 export const coreCommands: Command[] = [
@@ -118,12 +145,10 @@ export const coreCommands: Command[] = [
         throw new CliError('Le nom et le prénom doivent contenir au moins une lettre');
       }
       const birthDate = values['birth-date'] as string | undefined;
-      if (
-        birthDate !== undefined &&
-        (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate) || Number.isNaN(Date.parse(birthDate)))
-      ) {
+      if (birthDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(birthDate))
         throw new CliError('--birth-date doit être au format AAAA-MM-JJ');
-      }
+      if (birthDate !== undefined && !isCalendarDate(birthDate))
+        throw new CliError(`--birth-date : date de naissance invalide (« ${birthDate} » n'existe pas)`);
       const { account, temporaryPassword } = await createAccountWithTemporaryPassword(
         await database(),
         hasher(),

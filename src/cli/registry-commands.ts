@@ -1,9 +1,19 @@
 import { readFile } from 'node:fs/promises';
-import { parseRegistryCsv } from '../domain/registry/csv.js';
+import { parseRegistryCsv, SAVE_AS_UTF8 } from '../domain/registry/csv.js';
 import { importRegistry } from '../domain/registry/import.js';
 import { listOutbox } from '../messaging/outbox.js';
 import { CliError, type Command } from './command.js';
 import { parse } from './core-commands.js';
+
+const SAVE_AS_UTF8_SENTENCE = `La prochaine fois, ${SAVE_AS_UTF8}.`;
+
+/** Why a file could not be read, in the operator's words rather than errno's. */
+function readFailure(code: string | undefined): string {
+  if (code === 'ENOENT') return 'Fichier introuvable';
+  if (code === 'EACCES' || code === 'EPERM') return 'Lecture du fichier refusée (droits insuffisants)';
+  if (code === 'EISDIR') return "C'est un dossier, pas un fichier CSV";
+  return 'Impossible de lire le fichier';
+}
 
 /** At most this many bad lines are printed; the count of the others follows. */
 const MAX_PRINTED_ERRORS = 1000;
@@ -22,13 +32,18 @@ export const registryCommands: Command[] = [
       try {
         content = await readFile(file);
       } catch (error) {
-        throw new CliError(
-          `Impossible de lire ${file} : ${(error as NodeJS.ErrnoException).code ?? 'erreur'}`,
-        );
+        throw new CliError(`${readFailure((error as NodeJS.ErrnoException).code)} : ${file}`);
       }
       const db = await database();
       const started = performance.now();
       const parsed = parseRegistryCsv(content);
+      // A problem of the whole file (its encoding): one message, not one per line.
+      const whole = parsed.errors.length === 1 && parsed.errors[0]!.line === 0 ? parsed.errors[0] : undefined;
+      if (whole) throw new CliError(`${file} : ${whole.reason}. Rien n'a été importé`);
+      if (parsed.encoding)
+        log(
+          `${file} n'est pas en UTF-8 : il a été lu en Windows-1252 (export Excel). ${SAVE_AS_UTF8_SENTENCE}`,
+        );
       if (parsed.errors.length > 0) {
         for (const error of parsed.errors.slice(0, MAX_PRINTED_ERRORS))
           log(`ligne ${error.line} : ${error.reason}`);

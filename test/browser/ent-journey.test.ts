@@ -174,9 +174,8 @@ describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewpo
     await expect(children.textContent()).resolves.toContain(college.name);
     await journey.step('ent-college');
 
+    // The ENT is first-party: its « Se déconnecter » is enough, ÉduConnect asks nothing more.
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
-    await page.getByRole('heading', { name: "Souhaitez-vous vous déconnecter d'ÉduConnect ?" }).waitFor();
-    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
     await page.getByRole('button', { name: 'Valider' }).waitFor();
     expect(new URL(page.url()).origin).toBe(stack.ent.baseUrl);
 
@@ -202,12 +201,11 @@ describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewpo
     await journey.step('ent-etablissement-eleve');
 
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
-    await page.getByRole('heading', { name: "Souhaitez-vous vous déconnecter d'ÉduConnect ?" }).waitFor();
-    await journey.step('educonnect-deconnexion');
-    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
     await page.getByRole('button', { name: 'Valider' }).waitFor();
     expect(page.url().startsWith(`${stack.ent.baseUrl}/`)).toBe(true);
-    await expect(page.getByRole('status').textContent()).resolves.toContain('Vous êtes déconnecté');
+    await expect(page.getByRole('status').textContent()).resolves.toContain(
+      'Vous êtes déconnecté de l’ENT et d’ÉduConnect.',
+    );
     await journey.step('ent-deconnecte');
     // Logged out for real: the establishment page is closed.
     await page.goto(`${stack.ent.baseUrl}/etablissement`);

@@ -133,8 +133,9 @@ describe.each(DATABASE_KINDS)('educonnect CLI on %s', { timeout: CLI_PROCESS_TIM
       ],
       [
         ['clients', 'add', '--name', 'X', '--redirect-uri', 'https://x.example.fr/cb', '--colour', 'red'],
-        /Option invalide/,
+        /Option inconnue : --colour/,
       ],
+      [['clients', 'add', '--name'], /L'option --name attend une valeur/],
       [
         ['accounts', 'create', '--profile', 'directeur', '--given-name', 'A', '--family-name', 'B'],
         /--profile doit valoir/,
@@ -158,6 +159,21 @@ describe.each(DATABASE_KINDS)('educonnect CLI on %s', { timeout: CLI_PROCESS_TIM
           '14/03/2011',
         ],
         /AAAA-MM-JJ/,
+      ],
+      [
+        [
+          'accounts',
+          'create',
+          '--profile',
+          'eleve',
+          '--given-name',
+          'A',
+          '--family-name',
+          'B',
+          '--birth-date',
+          '2012-02-30',
+        ],
+        /date de naissance invalide \(« 2012-02-30 »/,
       ],
       [['clients', 'remove'], /exactement un CLIENT_ID/],
       [['inconnue'], /Commande inconnue/],

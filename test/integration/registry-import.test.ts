@@ -139,9 +139,54 @@ describe.each(DATABASE_KINDS)('registry import on %s', (kind) => {
     ]);
     await expect(run('uai;nom\n1;2')).rejects.toThrow('1 ligne invalide');
     expect(logged[0]).toContain("l'en-tête doit être exactement");
-    await expect(import_.run([join(dir, 'absent.csv')], context)).rejects.toThrow('Impossible de lire');
+    await expect(import_.run([join(dir, 'absent.csv')], context)).rejects.toThrow(
+      `Fichier introuvable : ${join(dir, 'absent.csv')}`,
+    );
+    await expect(import_.run([dir], context)).rejects.toThrow("C'est un dossier");
     await expect(import_.run([], context)).rejects.toThrow('exactement un fichier');
-    await expect(import_.run(['a.csv', '--force'], context)).rejects.toThrow('Option invalide');
+    await expect(import_.run(['a.csv', '--force'], context)).rejects.toThrow('Option inconnue : --force');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('checks the consistency of every valid part of a line, even beside a malformed part: one run lists every problem', async () => {
+    const before = await snapshot();
+    const bad = [
+      HEADER,
+      `${CLG};E1;Martin;Lucas;14/03/2011;4EME;R1;Martin;Claire;06 12 34 56 01;`,
+      // the phone is malformed, and the pupil E1 is not the one of line 2
+      `${CLG};E1;Martin;Lucas;14/03/2012;4EME;R2;Martin;Paul;06 12;`,
+      // the birth date is malformed, and the representative R1 has another phone than line 2
+      `${CLG};E3;Martin;Zoé;31/02/2012;5EME;R1;Martin;Claire;06 12 34 56 02;`,
+    ].join('\n');
+    await expect(run(bad)).rejects.toThrow("2 lignes invalides : rien n'a été importé");
+    expect(logged).toEqual([
+      "ligne 3 : numéro de téléphone invalide (« 06 12 ») ; l'élève E1 apparaît avec d'autres informations ligne 2",
+      expect.stringMatching(
+        /^ligne 4 : date de naissance invalide .* ; le représentant R1 apparaît avec d'autres informations ligne 2$/,
+      ),
+    ]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('reads a Windows-1252 export (Excel) and says how to save UTF-8; refuses a file mixing both encodings', async () => {
+    const cp1252 = Buffer.from(
+      `${HEADER}\n0861234A;Collège Jean Moulin;W1;Lefèvre;Chloé;21/01/2013;6EME;WR1;Lefèvre;Jean-Marc;06 12 34 56 03;\n`,
+      'latin1',
+    );
+    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(cp1252)).toThrow();
+    const summary = await run(cp1252, '--dry-run');
+    expect(summary).toMatchObject({ dryRun: true, pupils: { created: 1 } });
+    expect(logged.join('\n')).toContain("n'est pas en UTF-8 : il a été lu en Windows-1252 (export Excel)");
+    expect(logged.join('\n')).toContain('CSV UTF-8 (délimité par des virgules)');
+
+    const before = await snapshot();
+    const mixed = Buffer.concat([
+      Buffer.from(`${HEADER}\n${CLG};W2;Lefèvre;Chloé;21/01/2013;6EME;;;;;\n`, 'utf8'),
+      Buffer.from(`${CLG};W3;Lefèvre;Loïc;21/01/2013;6EME;;;;;\n`, 'latin1'),
+    ]);
+    await expect(run(mixed)).rejects.toThrow(/n'est pas encodé en UTF-8 : enregistrez-le en UTF-8/);
+    await expect(run(mixed)).rejects.toThrow("Rien n'a été importé");
+    expect(logged).toEqual([]); // one message for the file, not one per line
     expect(await snapshot()).toEqual(before);
   });
 

@@ -45,6 +45,8 @@ export interface LineError {
 }
 
 export interface ParsedRegistry {
+  /** Set when the file was read as Windows-1252 (see decodeRegistryFile). */
+  encoding?: 'windows-1252';
   lines: RegistryLine[];
   errors: LineError[];
 }
@@ -92,12 +94,42 @@ function id(value: string, label: string, reasons: string[]): string {
   return value;
 }
 
+/** How to turn an Excel file into what the import reads, for the message of a file that is not UTF-8. */
+export const SAVE_AS_UTF8 =
+  'enregistrez-le en UTF-8 : dans Excel, « Fichier » > « Enregistrer sous » > type « CSV UTF-8 (délimité par des virgules) » ; dans LibreOffice, « Enregistrer sous » > « Texte CSV » > jeu de caractères « Unicode (UTF-8) »';
+
+/** Bytes that Windows-1252 leaves undefined: a file holding one is not Windows-1252 either. */
+const CP1252_UNDEFINED = /[\x81\x8d\x8f\x90\x9d]/;
+/** A UTF-8 multi-byte sequence, read byte per character (latin1). */
+const UTF8_SEQUENCE = /[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}/;
+
+/**
+ * The file's text. UTF-8 (with or without BOM) is the format; a Windows-1252 file (Excel's « CSV
+ * (séparateur : point-virgule) » on a French Windows) is decoded as such when that is unambiguous:
+ * not UTF-8, yet holding no UTF-8 sequence (a file of both was edited by two tools: no guess) and no
+ * byte Windows-1252 leaves undefined. Otherwise one message for the whole file says how to save it.
+ */
+export function decodeRegistryFile(
+  content: Buffer,
+): { text: string; encoding?: 'windows-1252' } | { error: string } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(content) };
+  } catch {
+    const bytes = content.toString('latin1');
+    if (!UTF8_SEQUENCE.test(bytes) && !CP1252_UNDEFINED.test(bytes))
+      return { text: new TextDecoder('windows-1252').decode(content), encoding: 'windows-1252' };
+    return { error: `le fichier n'est pas encodé en UTF-8 : ${SAVE_AS_UTF8}` };
+  }
+}
+
 /**
  * Parses and validates a registry CSV export (UTF-8, with or without BOM, `;` or `,` separator).
  * Every line is checked; the result carries every error with its line number, or the lines.
  */
 export function parseRegistryCsv(content: Buffer | string, today = new Date()): ParsedRegistry {
-  const text = (typeof content === 'string' ? content : content.toString('utf8')).replace(/^\uFEFF/, '');
+  const decoded = typeof content === 'string' ? { text: content } : decodeRegistryFile(content);
+  if ('error' in decoded) return { lines: [], errors: [{ line: 0, reason: decoded.error }] };
+  const text = decoded.text.replace(/^\uFEFF/, '');
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
   const delimiter = firstLine.includes(';') ? ';' : ',';
   const header = firstLine.split(delimiter).map((h) => h.trim().toLowerCase());
@@ -183,6 +215,8 @@ export function parseRegistryCsv(content: Buffer | string, today = new Date()): 
     if (!UAI.test(uai)) reasons.push(`UAI invalide (« ${uaiRaw} », attendu 7 chiffres et une lettre)`);
     if (!etab) reasons.push("le nom de l'établissement est vide");
     else if (etab.length > 200) reasons.push("le nom de l'établissement dépasse 200 caractères");
+    const establishmentValid = reasons.length === 0;
+    let mark = reasons.length;
     id(eleveId, "l'identifiant de l'élève", reasons);
     name(eleveNom, "le nom de l'élève", reasons);
     name(elevePrenom, "le prénom de l'élève", reasons);
@@ -190,9 +224,11 @@ export function parseRegistryCsv(content: Buffer | string, today = new Date()): 
     if (!birthDate)
       reasons.push(`date de naissance invalide (« ${eleveDate} », attendu JJ/MM/AAAA ou AAAA-MM-JJ)`);
     if (niveau.length > 32) reasons.push('le niveau dépasse 32 caractères');
+    const pupilValid = reasons.length === mark;
 
     let representative: RegistryLine['representative'] = null;
     const anyResp = [respId, respNom, respPrenom, respTel, respEmail].some(Boolean);
+    mark = reasons.length;
     if (anyResp) {
       id(respId, "l'identifiant du représentant", reasons);
       name(respNom, 'le nom du représentant', reasons);
@@ -212,31 +248,35 @@ export function parseRegistryCsv(content: Buffer | string, today = new Date()): 
         email: respEmail ? respEmail.toLowerCase() : null,
       };
     }
+    const representativeValid = reasons.length === mark;
 
-    if (reasons.length === 0) {
-      const establishment = establishments.get(uai);
-      if (establishment && establishment.name !== etab)
-        reasons.push(
-          `l'établissement ${uai} porte un autre nom ligne ${establishment.line} (« ${establishment.name} »)`,
-        );
-      const pupilKey = [uai, eleveNom, elevePrenom, birthDate, niveau].join('\u0000');
-      const pupil = pupils.get(eleveId);
-      if (pupil && pupil.key !== pupilKey)
-        reasons.push(`l'élève ${eleveId} apparaît avec d'autres informations ligne ${pupil.line}`);
-      if (representative) {
-        const respKey = [respNom, respPrenom, representative.mobile, representative.email].join('\u0000');
-        const known = representatives.get(respId);
-        if (known && known.key !== respKey)
-          reasons.push(`le représentant ${respId} apparaît avec d'autres informations ligne ${known.line}`);
-        const linkKey = `${eleveId}\u0000${respId}`;
-        const duplicate = links.get(linkKey);
-        if (duplicate !== undefined) reasons.push(`lien élève-représentant déjà présent ligne ${duplicate}`);
-        else links.set(linkKey, line);
-        if (!known) representatives.set(respId, { key: respKey, line });
-      }
-      if (!establishment) establishments.set(uai, { name: etab, line });
-      if (!pupil) pupils.set(eleveId, { key: pupilKey, line });
+    // Consistency with the other lines, for each part of this line that is itself valid (even when
+    // another part is not), so that one run lists every problem of the file.
+    const establishment = establishmentValid ? establishments.get(uai) : undefined;
+    if (establishment && establishment.name !== etab)
+      reasons.push(
+        `l'établissement ${uai} porte un autre nom ligne ${establishment.line} (« ${establishment.name} »)`,
+      );
+    const pupilKey = [uai, eleveNom, elevePrenom, birthDate, niveau].join('\u0000');
+    const pupil = establishmentValid && pupilValid ? pupils.get(eleveId) : undefined;
+    if (pupil && pupil.key !== pupilKey)
+      reasons.push(`l'élève ${eleveId} apparaît avec d'autres informations ligne ${pupil.line}`);
+    if (representative && representativeValid) {
+      const respKey = [respNom, respPrenom, representative.mobile, representative.email].join('\u0000');
+      const known = representatives.get(respId);
+      if (known && known.key !== respKey)
+        reasons.push(`le représentant ${respId} apparaît avec d'autres informations ligne ${known.line}`);
+      if (!known) representatives.set(respId, { key: respKey, line });
     }
+    if (representative && eleveId && respId) {
+      const linkKey = `${eleveId}\u0000${respId}`;
+      const duplicate = links.get(linkKey);
+      if (duplicate !== undefined) reasons.push(`lien élève-représentant déjà présent ligne ${duplicate}`);
+      else links.set(linkKey, line);
+    }
+    if (establishmentValid && !establishments.has(uai)) establishments.set(uai, { name: etab, line });
+    if (establishmentValid && pupilValid && !pupils.has(eleveId))
+      pupils.set(eleveId, { key: pupilKey, line });
     if (reasons.length > 0) {
       errors.push({ line, reason: reasons.join(' ; ') });
       continue;
@@ -258,5 +298,5 @@ export function parseRegistryCsv(content: Buffer | string, today = new Date()): 
   }
   if (records.length === 0 && errors.length === 0)
     errors.push({ line: 2, reason: 'le fichier ne contient aucune ligne' });
-  return { lines, errors };
+  return decoded.encoding ? { lines, errors, encoding: decoded.encoding } : { lines, errors };
 }
