@@ -7,7 +7,9 @@ export type SecretPurpose =
   | 'throttle'
   | 'ent-session'
   | 'outbox'
-  | 'client-secret';
+  | 'client-secret'
+  // issue 15: forms sent back with errors (post/redirect/get)
+  | 'form-flash';
 
 /** Independent sub-keys derived from the one master SECRET_KEY, one per purpose. */
 export function deriveSecret(master: string, purpose: SecretPurpose): Buffer {

@@ -68,6 +68,20 @@ describe.each(DATABASE_KINDS)('what the seeds show, on %s', (kind) => {
     const empty = await browser.submit(identity, '/activation/identite', { nom: 'Blanc', prenom: 'Marc' });
     expect(empty.status).toBe(400);
     expect(textOf(empty.html)).toContain('Saisissez votre numéro de téléphone portable.');
+    expect(empty.html).toMatch(/id="nom"[^>]*value="Blanc"/);
+
+    // Post/redirect/get: the POST answers with a redirect to the page, which shows the errors once, so
+    // that Back or reload never resends the form.
+    const isIdentityPage = (url: string) => url === identity.url;
+    const redirected = await browser.submit(identity, '/activation/identite', { nom: '' }, isIdentityPage);
+    expect(redirected.status).toBe(0); // stopped at the redirect to the identity page
+    expect(redirected.url).toBe(identity.url);
+    const shown = await browser.get(identity.url);
+    expect(shown.status).toBe(400);
+    expect(textOf(shown.html)).toContain('Saisissez votre nom.');
+    const reloaded = await browser.get(identity.url);
+    expect(reloaded.status).toBe(200);
+    expect(textOf(reloaded.html)).not.toContain('Saisissez votre nom.');
   });
 
   it('code step: a pasted « 585 265 » works, a malformed code costs no try, « Précédent » keeps what was typed', async () => {

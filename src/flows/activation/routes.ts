@@ -1,11 +1,14 @@
 import type { Context } from 'koa';
+import type { IdentityPageProps } from '../../../views/activation/identity.js';
 import { checkNewPassword } from '../../domain/accounts/password-policy.js';
 import { formatPhone, normalizePhone } from '../../domain/registry/phone.js';
+import { deriveSecret, SecretBox } from '../../domain/secrets.js';
 import type { FlowEntrance } from '../../http/admission.js';
 import { FORM_ERROR, textField } from '../../http/form.js';
+import { FormFlash } from '../../http/form-flash.js';
 import type { Interactions } from '../interaction/interactions.js';
 import type { LoginLinks } from '../login/routes.js';
-import { readPupilAnswers } from '../pupil-binding/pupil-answers.js';
+import { type PupilAnswer, readPupilAnswers } from '../pupil-binding/pupil-answers.js';
 import {
   type ActivationDeps,
   type CodeResult,
@@ -29,8 +32,6 @@ function inMinutes(seconds: number): string {
   const minutes = wholeMinutes(seconds);
   return minutes === 60 ? 'une heure' : `${minutes} minute${minutes > 1 ? 's' : ''}`;
 }
-const retryAfterMinutes = (ctx: Context, seconds: number) =>
-  ctx.set('Retry-After', String(wholeMinutes(seconds) * 60));
 /** The number (and name) reached its SMS limit. The same words whether or not the person exists. */
 export const cappedMessage = (seconds: number) =>
   `Trop de codes de sécurité ont été demandés pour ce numéro. Réessayez dans ${inMinutes(seconds)}.`;
@@ -73,15 +74,27 @@ export function activationRoutes(interactions: Interactions, deps: ActivationDep
   router.post('/activation/acces', parseForm, (ctx) => steps.enterServices(ctx));
 }
 
+/** A form sent back with errors: the page's props, kept across the redirect (post/redirect/get). */
+type Sent = {
+  values?: IdentityPageProps['values'];
+  errors?: Record<string, string>;
+  message?: string;
+  /** The pupils step's answers, as entries (a Map does not survive JSON). */
+  answers?: [string, PupilAnswer][];
+  noneConfirmed?: boolean;
+};
+
 /** One handler per page and form of the activation. */
 class ActivationSteps {
   private readonly pages: ActivationPages;
+  private readonly flash: FormFlash;
 
   constructor(
     private readonly interactions: Interactions,
     private readonly deps: ActivationDeps,
   ) {
     this.pages = new ActivationPages(interactions.services.csrf, deps.config.smsCodeTtlSeconds);
+    this.flash = new FormFlash(new SecretBox(deriveSecret(deps.config.secretKey, 'form-flash')));
   }
 
   /** The interaction and its activation when the activation is in `state`; else the page of its state. */
@@ -96,14 +109,40 @@ class ActivationSteps {
     return undefined;
   }
 
+  private pagePath(uid: string, page: string) {
+    return page ? `${activationPath(uid)}/${page}` : activationPath(uid);
+  }
+
+  /** After a POST, always a redirect: the page of the next step, or this step's page with its errors. */
   private seeOther(ctx: Context, uid: string, page: string) {
     ctx.status = 303;
-    ctx.redirect(`${activationPath(uid)}/${page}`);
+    ctx.redirect(this.pagePath(uid, page));
+  }
+
+  private sendBack(
+    ctx: Context,
+    uid: string,
+    page: string,
+    props: Sent,
+    status: number,
+    retryAfter?: number,
+  ) {
+    const form = { status, retryAfterSeconds: retryAfter, props };
+    this.flash.redirect(ctx, activationPath(uid), this.pagePath(uid, page), form);
+  }
+
+  /** What a POST of this page sent back, once; with its status (and Retry-After) set. */
+  private sentBack(ctx: Context, uid: string, page: string) {
+    const form = this.flash.take<Sent>(ctx, activationPath(uid), this.pagePath(uid, page));
+    if (form?.retryAfterSeconds) ctx.set('Retry-After', String(form.retryAfterSeconds));
+    return form;
   }
 
   /** Step 1; « Précédent » from a later step comes back here with what was typed. */
   async showIdentity(ctx: Context) {
     const interaction = await this.interactions.load(ctx);
+    const sent = this.sentBack(ctx, interaction.uid, '');
+    if (sent) return this.pages.identity(ctx, interaction.uid, sent.props, sent.status);
     const flow = await currentActivation(this.deps.db, interaction.uid);
     const values = flow
       ? {
@@ -123,22 +162,25 @@ class ActivationSteps {
   async confirmIdentity(ctx: Context) {
     const interaction = await this.interactions.load(ctx);
     this.interactions.requireCsrf(ctx);
+    const { uid } = interaction;
     const { identity, values, errors } = readIdentity(ctx.request.body);
-    if (!identity)
-      return this.pages.identity(ctx, interaction.uid, { values, errors, message: FORM_ERROR }, 400);
-    const started = await startActivation(this.deps, interaction.uid, identity, ctx.ip);
+    if (!identity) return this.sendBack(ctx, uid, '', { values, errors, message: FORM_ERROR }, 400);
+    const started = await startActivation(this.deps, uid, identity, ctx.ip);
     if (started.status !== 'started') {
-      retryAfterMinutes(ctx, started.retryAfterSeconds);
-      return this.pages.identity(ctx, interaction.uid, { values, message: refusalMessage(started) }, 429);
+      const wait = wholeMinutes(started.retryAfterSeconds) * 60;
+      return this.sendBack(ctx, uid, '', { values, message: refusalMessage(started) }, 429, wait);
     }
-    this.seeOther(ctx, interaction.uid, 'code');
+    this.seeOther(ctx, uid, 'code');
   }
 
   async showCode(ctx: Context) {
     const at = await this.flowAt(ctx, 'code_sent');
     if (!at) return;
+    const { uid } = at.interaction;
+    const sent = this.sentBack(ctx, uid, 'code');
+    if (sent) return this.pages.code(ctx, uid, at.flow, sent.props, sent.status);
     const notice = ctx.query.renvoye === '1' ? 'Un nouveau code de sécurité vous a été envoyé.' : undefined;
-    this.pages.code(ctx, at.interaction.uid, at.flow, { notice });
+    this.pages.code(ctx, uid, at.flow, { notice });
   }
 
   async enterCode(ctx: Context) {
@@ -146,19 +188,20 @@ class ActivationSteps {
     if (!at) return;
     this.interactions.requireCsrf(ctx);
     const { interaction, flow } = at;
+    const { uid } = interaction;
     // "585 265" as the SMS shows it, pasted: spaces do not count.
     const code = textField(ctx.request.body, 'code', 20).replace(/[\s\u00a0\u202f]/g, '');
     if (code && !/^[0-9]{6}$/.test(code)) {
       // A typing slip, not a guess: it does not cost one of the tries.
       const errors = { code: 'Le code de sécurité comporte 6 chiffres.' };
-      return this.pages.code(ctx, interaction.uid, flow, { message: FORM_ERROR, errors }, 400);
+      return this.sendBack(ctx, uid, 'code', { message: FORM_ERROR, errors }, 400);
     }
     const result: CodeResult | undefined = code ? await verifyCode(this.deps, flow, code, ctx.ip) : undefined;
-    if (result?.status === 'verified') return this.seeOther(ctx, interaction.uid, 'mot-de-passe');
-    if (result?.status === 'guess_ceiling') return this.pages.ended(ctx, interaction.uid, 'code_guesses');
+    if (result?.status === 'verified') return this.seeOther(ctx, uid, 'mot-de-passe');
     const error = codeError(result);
-    if (!error) return this.pages.ended(ctx, interaction.uid, 'code_attempts');
-    this.pages.code(ctx, interaction.uid, flow, { message: FORM_ERROR, errors: { code: error } }, 400);
+    // The activation ended (tries, daily ceiling): its page says why.
+    if (!error) return this.seeOther(ctx, uid, 'code');
+    this.sendBack(ctx, uid, 'code', { message: FORM_ERROR, errors: { code: error } }, 400);
   }
 
   async resendCode(ctx: Context) {
@@ -166,25 +209,27 @@ class ActivationSteps {
     if (!at) return;
     this.interactions.requireCsrf(ctx);
     const { interaction, flow } = at;
+    const { uid } = interaction;
     const result = await resendCode(this.deps, flow, ctx.ip);
-    if (result.status === 'sent') return this.seeOther(ctx, interaction.uid, 'code?renvoye=1');
+    if (result.status === 'sent') return this.seeOther(ctx, uid, 'code?renvoye=1');
     if (result.status === 'cooldown') {
-      ctx.set('Retry-After', String(result.seconds));
       const message = `Vous pourrez demander un nouveau SMS dans ${result.seconds} seconde${result.seconds > 1 ? 's' : ''}.`;
-      return this.pages.code(ctx, interaction.uid, flow, { message }, 429);
+      return this.sendBack(ctx, uid, 'code', { message }, 429, result.seconds);
     }
     if (result.status === 'flow_capped')
-      return this.pages.code(ctx, interaction.uid, flow, { message: FLOW_CAPPED_MESSAGE }, 429);
+      return this.sendBack(ctx, uid, 'code', { message: FLOW_CAPPED_MESSAGE }, 429);
     if (result.status === 'busy' || result.status === 'capped') {
-      retryAfterMinutes(ctx, result.retryAfterSeconds);
-      return this.pages.code(ctx, interaction.uid, flow, { message: refusalMessage(result) }, 429);
+      const wait = wholeMinutes(result.retryAfterSeconds) * 60;
+      return this.sendBack(ctx, uid, 'code', { message: refusalMessage(result) }, 429, wait);
     }
-    ctx.redirect(`${activationPath(interaction.uid)}/code`);
+    this.seeOther(ctx, uid, 'code');
   }
 
   async showPassword(ctx: Context) {
     const at = await this.flowAt(ctx, 'code_verified');
-    if (at) this.pages.password(ctx, at.interaction.uid);
+    if (!at) return;
+    const sent = this.sentBack(ctx, at.interaction.uid, 'mot-de-passe');
+    this.pages.password(ctx, at.interaction.uid, sent?.props, sent?.status);
   }
 
   async choosePassword(ctx: Context) {
@@ -196,7 +241,7 @@ class ActivationSteps {
     const confirmation = textField(ctx.request.body, 'confirmation', 200);
     const errors = checkNewPassword(password, confirmation, [flow.given_name ?? '', flow.family_name ?? '']);
     if (Object.keys(errors).length > 0)
-      return this.pages.password(ctx, interaction.uid, { errors, message: FORM_ERROR }, 400);
+      return this.sendBack(ctx, interaction.uid, 'mot-de-passe', { errors, message: FORM_ERROR }, 400);
     await choosePassword(this.deps, flow, await this.interactions.services.hasher.hash(password));
     this.seeOther(ctx, interaction.uid, 'eleves');
   }
@@ -204,7 +249,12 @@ class ActivationSteps {
   async showPupils(ctx: Context) {
     const at = await this.flowAt(ctx, 'password_chosen');
     if (!at) return;
-    this.pages.pupils(ctx, at.interaction.uid, { pupils: await pupilsOfFlow(this.deps.db, at.flow) });
+    const { uid } = at.interaction;
+    const pupils = await pupilsOfFlow(this.deps.db, at.flow);
+    const sent = this.sentBack(ctx, uid, 'eleves');
+    if (!sent) return this.pages.pupils(ctx, uid, { pupils });
+    const { answers, ...props } = sent.props;
+    this.pages.pupils(ctx, uid, { ...props, pupils, answers: new Map(answers) }, sent.status);
   }
 
   async confirmPupils(ctx: Context) {
@@ -212,22 +262,26 @@ class ActivationSteps {
     if (!at) return;
     this.interactions.requireCsrf(ctx);
     const { interaction, flow } = at;
+    const { uid } = interaction;
     const pupils = await pupilsOfFlow(this.deps.db, flow);
     const answers = readPupilAnswers(ctx.request.body, pupils);
     const result = await confirmPupils(this.deps, flow, pupils, answers, ctx.ip);
-    if (result.status === 'failed') return this.pages.ended(ctx, interaction.uid, 'birth_dates');
     if (result.status === 'invalid') {
       const { remainingTries, check } = result;
       const message =
         remainingTries === undefined
           ? FORM_ERROR
           : `${FORM_ERROR} Il vous reste ${remainingTries} essai${remainingTries > 1 ? 's' : ''} pour les dates de naissance.`;
-      const props = { pupils, answers, errors: check.errors, message, noneConfirmed: check.noneConfirmed };
-      return this.pages.pupils(ctx, interaction.uid, props, 400);
+      const props = {
+        answers: [...answers],
+        errors: check.errors,
+        message,
+        noneConfirmed: check.noneConfirmed,
+      };
+      return this.sendBack(ctx, uid, 'eleves', props, 400);
     }
-    if (result.status === 'already_activated')
-      return this.pages.ended(ctx, interaction.uid, 'already_activated');
-    this.seeOther(ctx, interaction.uid, 'terminee');
+    // Completed, or ended (wrong dates, already activated): the page of the flow's new state says so.
+    this.seeOther(ctx, uid, result.status === 'completed' ? 'terminee' : 'eleves');
   }
 
   async showDone(ctx: Context) {
