@@ -144,7 +144,6 @@ describe.each(VIEWPORTS)('the seeds’ wording and details in Chromium at $name'
     await expect(page.getByRole('status').textContent()).resolves.toBe(
       'Vous êtes déconnecté de l’ENT et d’ÉduConnect.',
     );
-    await journey.step('ent-et-educonnect');
     // ÉduConnect's session is gone: « Valider » asks for the profile again.
     await page.getByRole('button', { name: 'Valider' }).click();
     await page.getByRole('heading', { name: 'Je sélectionne mon profil' }).waitFor();

@@ -160,14 +160,25 @@ describe('registry CSV validation', () => {
     expect(reasons[12]).toContain('ne contient aucune lettre');
   });
 
-  it('refuses an empty file and a file that is not UTF-8', () => {
+  it('refuses an empty file and a file that is not UTF-8 (nor plainly Windows-1252), reads a Windows-1252 one', () => {
     expect(parse().errors[0]?.reason).toContain('aucune ligne');
     const latin1 = Buffer.concat([
       Buffer.from(`${HEADER}\n0861234A;Coll`),
       Buffer.from([0xe8]),
       Buffer.from('ge;E1;Martin;Lucas;14/03/2011;;;;;;'),
     ]);
-    expect(parseRegistryCsv(latin1, today).errors[0]?.reason).toContain('UTF-8');
+    // An Excel export on a French Windows: decoded, and said so.
+    const cp1252 = parseRegistryCsv(latin1, today);
+    expect(cp1252).toMatchObject({ encoding: 'windows-1252', errors: [] });
+    expect(cp1252.lines[0]?.establishmentName).toBe('Collège');
+    // UTF-8 and Windows-1252 in one file: no guess, one message for the whole file.
+    const mixed = Buffer.concat([latin1, Buffer.from('\n0861234A;Collège;E2;Martin;Léa;14/03/2011;;;;;;')]);
+    expect(parseRegistryCsv(mixed, today).errors).toEqual([
+      {
+        line: 0,
+        reason: expect.stringContaining("le fichier n'est pas encodé en UTF-8 : enregistrez-le en UTF-8"),
+      },
+    ]);
   });
 
   it('parses dates strictly and reads the establishment type from its name', () => {
