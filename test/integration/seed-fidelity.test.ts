@@ -1,9 +1,12 @@
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../src/demo/demo-data.js';
 import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/domain/registry/csv.js';
 import { importRegistry } from '../../src/domain/registry/import.js';
 import { HttpBrowser, type Page, textOf } from '../helpers/browser.js';
 import { DATABASE_KINDS } from '../helpers/databases.js';
 import { type DemoStack, startDemoStack } from '../helpers/demo-stack.js';
+import { isCallback, loginWithPassword, TestRelyingParty } from '../helpers/relying-party.js';
 
 const PASSWORD = 'Trousse,Verte42';
 // An école (levels CE1), a collège and a lycée none of which has a town in the registry.
@@ -264,6 +267,39 @@ describe.each(DATABASE_KINDS)('what the seeds show, on %s', (kind) => {
     expect(textOf(back.html)).toContain('Vous êtes déconnecté de l’ENT et d’ÉduConnect.');
     const session = await browser.get(idpUrl('/session/end'));
     expect(textOf(session.html)).not.toContain("Souhaitez-vous vous déconnecter d'ÉduConnect ?");
+  });
+
+  it('logout: an ID token of another person, or of a service that is not first-party, still gets the question', async () => {
+    const firstParty = await TestRelyingParty.register(stack.idp, { name: 'ENT académique' });
+    const thirdParty = await TestRelyingParty.register(stack.idp, { firstParty: false, name: 'Téléservice' });
+    async function idToken(
+      rp: TestRelyingParty,
+      browser: HttpBrowser,
+      profile: 'eleve' | 'responsable_legal',
+      who: string,
+    ) {
+      const { request, page } = await rp.begin(browser);
+      let callback = await loginWithPassword(browser, page, profile, who, DEMO_PASSWORD);
+      if (!isCallback(callback.url)) callback = await browser.submit(callback, '/consent', {}, isCallback);
+      return (await rp.exchange(callback.url, request)).id_token!;
+    }
+    const endSession = (rp: TestRelyingParty, hint: string) =>
+      oidc.buildEndSessionUrl(rp.configuration, { id_token_hint: hint }).toString();
+    const question = "Souhaitez-vous vous déconnecter d'ÉduConnect ?";
+
+    const claire = new HttpBrowser();
+    const claireToken = await idToken(firstParty, claire, 'responsable_legal', 'c.martin12');
+    const lucas = new HttpBrowser();
+    await idToken(firstParty, lucas, 'eleve', 'l.martin45');
+    // Lucas's browser sent to a logout with Claire's token: asked, not logged out behind his back.
+    expect(textOf((await lucas.get(endSession(firstParty, claireToken))).html)).toContain(question);
+    // A service that is not first-party: asked.
+    const thirdToken = await idToken(thirdParty, claire, 'responsable_legal', 'c.martin12');
+    expect(textOf((await claire.get(endSession(thirdParty, thirdToken))).html)).toContain(question);
+    // Claire's own token from the first-party service: no question.
+    const own = await claire.get(endSession(firstParty, claireToken));
+    expect(textOf(own.html)).not.toContain(question);
+    expect(textOf(own.html)).toContain('Déconnexion en cours');
   });
 
   it('« Me déconnecter uniquement de ce service »: the ENT says that ÉduConnect is still connected, and offers to log out there too', async () => {
