@@ -17,7 +17,8 @@ import { AuditLog } from './domain/audit/audit-log.js';
 import { deriveSecret, type SecretBox } from './domain/secrets.js';
 import { createEntApp } from './ent/app.js';
 import { startEntServer } from './ent/server.js';
-import { accountRouters } from './flows/account/routes.js';
+import { composeAccountFlow } from './flows/account/routes.js';
+import { purgeAccountChanges } from './flows/account/store.js';
 import { activationLoginLinks, activationRoutes, isActivationEntrance } from './flows/activation/routes.js';
 import { forcedPasswordRoutes } from './flows/forced-password/routes.js';
 import { expiredInteractionPage } from './flows/interaction/expired.js';
@@ -121,7 +122,7 @@ export async function composeIdentityProvider(
           deliveredText: (id) => transport.deliveredText(id),
         }),
       ];
-  const account = accountRouters(services);
+  const account = await composeAccountFlow(services, messages, () => dispatcher.wake());
   const app = composeApp(services, [interactions.router, ...account, ...devRouters], admission);
   const stopPurging = purgeExpiredRows(db, logger, options.purgeIntervalMs ?? 10 * 60 * 1000);
   dispatcher.start();
@@ -203,6 +204,7 @@ function purgeExpiredRows(db: Db, logger: Logger, intervalMs: number): () => voi
     try {
       const removed = await purgeExpired(db);
       await purgeThrottle(db);
+      await purgeAccountChanges(db);
       if (removed > 0) logger.info({ removed }, 'expired oidc rows purged');
     } catch (error) {
       logger.warn({ err: error }, 'purge failed');

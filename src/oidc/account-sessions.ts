@@ -34,62 +34,87 @@ export interface AccountSessionsDeps {
  * the sessions are ended whether or not a service answers).
  */
 export async function endAccountSessions(
-  { db, provider, logger }: AccountSessionsDeps,
+  deps: AccountSessionsDeps,
   accountId: string,
   options: { keepSessionUid?: string } = {},
 ): Promise<void> {
-  const ended = await db.transaction().execute(async (trx) => {
-    const sessions = await trx
-      .selectFrom('oidc_payloads')
-      .select(['id', 'payload'])
-      .where('kind', '=', 'Session')
-      .where(sql<string>`payload->>'accountId'`, '=', accountId)
-      .forUpdate()
-      .execute();
-    const kept = sessions.filter((s) => (s.payload as StoredSession).uid === options.keepSessionUid);
-    const keptGrants = new Set(
-      kept.flatMap((s) =>
-        Object.values((s.payload as StoredSession).authorizations ?? {}).flatMap((a) =>
-          a.grantId ? [a.grantId] : [],
-        ),
+  const ended = await deps.db.transaction().execute((trx) => revokeAccountSessions(trx, accountId, options));
+  await notifyEndedSessions(deps, accountId, ended);
+}
+
+/** Where an ended session was signed in: each service and its session id there (`sid`). */
+export interface EndedSignIn {
+  clientId: string;
+  sid: string | undefined;
+}
+
+/**
+ * The database part of endAccountSessions, for a caller that changes the account in the same
+ * transaction (a password change): run `notifyEndedSessions` with its result after the commit.
+ */
+export async function revokeAccountSessions(
+  trx: Db,
+  accountId: string,
+  options: { keepSessionUid?: string } = {},
+): Promise<EndedSignIn[]> {
+  const sessions = await trx
+    .selectFrom('oidc_payloads')
+    .select(['id', 'payload'])
+    .where('kind', '=', 'Session')
+    .where(sql<string>`payload->>'accountId'`, '=', accountId)
+    .forUpdate()
+    .execute();
+  const kept = sessions.filter((s) => (s.payload as StoredSession).uid === options.keepSessionUid);
+  const keptGrants = new Set(
+    kept.flatMap((s) =>
+      Object.values((s.payload as StoredSession).authorizations ?? {}).flatMap((a) =>
+        a.grantId ? [a.grantId] : [],
       ),
-    );
-    const others = sessions.filter((s) => !kept.includes(s));
-    if (others.length > 0)
-      await trx
-        .deleteFrom('oidc_payloads')
-        .where('kind', '=', 'Session')
-        .where(
-          'id',
-          'in',
-          others.map((s) => s.id),
-        )
-        .execute();
-    const grants = await trx
-      .selectFrom('oidc_payloads')
-      .select('id')
-      .where('kind', '=', 'Grant')
-      .where(sql<string>`payload->>'accountId'`, '=', accountId)
+    ),
+  );
+  const others = sessions.filter((s) => !kept.includes(s));
+  if (others.length > 0)
+    await trx
+      .deleteFrom('oidc_payloads')
+      .where('kind', '=', 'Session')
+      .where(
+        'id',
+        'in',
+        others.map((s) => s.id),
+      )
       .execute();
-    const revoked = grants.map((g) => g.id).filter((id) => !keptGrants.has(id));
-    if (revoked.length > 0) {
-      // everything issued under these grants (codes, access and refresh tokens), then the grants
-      await trx.deleteFrom('oidc_payloads').where('grant_id', 'in', revoked).execute();
-      await trx.deleteFrom('oidc_payloads').where('kind', '=', 'Grant').where('id', 'in', revoked).execute();
-    }
-    if (keptGrants.size > 0)
-      await trx
-        .deleteFrom('oidc_payloads')
-        .where('kind', '=', 'RefreshToken')
-        .where('grant_id', 'in', [...keptGrants])
-        .execute();
-    return others.flatMap((s) =>
-      Object.entries((s.payload as StoredSession).authorizations ?? {}).map(([clientId, a]) => ({
-        clientId,
-        sid: a.sid,
-      })),
-    );
-  });
+  const grants = await trx
+    .selectFrom('oidc_payloads')
+    .select('id')
+    .where('kind', '=', 'Grant')
+    .where(sql<string>`payload->>'accountId'`, '=', accountId)
+    .execute();
+  const revoked = grants.map((g) => g.id).filter((id) => !keptGrants.has(id));
+  if (revoked.length > 0) {
+    // everything issued under these grants (codes, access and refresh tokens), then the grants
+    await trx.deleteFrom('oidc_payloads').where('grant_id', 'in', revoked).execute();
+    await trx.deleteFrom('oidc_payloads').where('kind', '=', 'Grant').where('id', 'in', revoked).execute();
+  }
+  if (keptGrants.size > 0)
+    await trx
+      .deleteFrom('oidc_payloads')
+      .where('kind', '=', 'RefreshToken')
+      .where('grant_id', 'in', [...keptGrants])
+      .execute();
+  return others.flatMap((s) =>
+    Object.entries((s.payload as StoredSession).authorizations ?? {}).map(([clientId, a]) => ({
+      clientId,
+      sid: a.sid,
+    })),
+  );
+}
+
+/** Back-channel logout to the services of ended sessions that registered for it (failures logged). */
+export async function notifyEndedSessions(
+  { provider, logger }: AccountSessionsDeps,
+  accountId: string,
+  ended: EndedSignIn[],
+): Promise<void> {
   await Promise.all(
     ended.map(async ({ clientId, sid }) => {
       try {
