@@ -22,7 +22,7 @@ const LOGIN_TTL_SECONDS = 600;
 interface PortalCookie {
   /** account id */
   a: string;
-  /** the IdP session id this portal session was opened from */
+  /** `uid` of the IdP session this portal session was opened from (its id changes on each login step) */
   s: string;
   /** ID token, the hint of « Se déconnecter » */
   t: string;
@@ -120,8 +120,9 @@ export class PortalSessions {
         { pkceCodeVerifier: login.v, expectedState: login.s, expectedNonce: login.n },
       );
       const accountId = tokens.claims()?.sub;
-      if (!accountId || !tokens.id_token) return false;
-      this.write(ctx, { a: accountId, s: idpSession, t: tokens.id_token, e: 0 });
+      const session = await this.idpSession(idpSession);
+      if (!accountId || !tokens.id_token || session?.accountId !== accountId || !session.uid) return false;
+      this.write(ctx, { a: accountId, s: session.uid, t: tokens.id_token, e: 0 });
       return true;
     } catch {
       return false;
@@ -153,20 +154,24 @@ export class PortalSessions {
     const cookie = this.read(ctx);
     if (!cookie) return undefined;
     const idpSession = ctx.cookies.get(IDP_SESSION_COOKIE, { signed: true });
-    if (idpSession !== cookie.s) return this.forget(ctx);
-    const session = await this.db
-      .selectFrom('oidc_payloads')
-      .select('payload')
-      .where('kind', '=', 'Session')
-      .where('id', '=', cookie.s)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
-      .executeTakeFirst();
-    const payload = session?.payload as { accountId?: string; uid?: string } | undefined;
-    if (!payload || payload.accountId !== cookie.a || !payload.uid) return this.forget(ctx);
+    const payload = idpSession ? await this.idpSession(idpSession) : undefined;
+    if (!payload || payload.accountId !== cookie.a || payload.uid !== cookie.s) return this.forget(ctx);
     const account = await findAccountById(this.db, cookie.a);
     if (account?.status !== 'active') return this.forget(ctx);
     this.write(ctx, cookie);
-    return { account, sessionUid: payload.uid, idToken: cookie.t };
+    return { account, sessionUid: cookie.s, idToken: cookie.t };
+  }
+
+  /** The live IdP session of this id (the browser's `ec_session` cookie). */
+  private async idpSession(id: string): Promise<{ accountId?: string; uid?: string } | undefined> {
+    const row = await this.db
+      .selectFrom('oidc_payloads')
+      .select('payload')
+      .where('kind', '=', 'Session')
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+      .executeTakeFirst();
+    return row?.payload as { accountId?: string; uid?: string } | undefined;
   }
 
   forget(ctx: Context): undefined {
