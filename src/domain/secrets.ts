@@ -8,7 +8,8 @@ export type SecretPurpose =
   | 'ent-session'
   | 'outbox'
   | 'client-secret'
-  // issue 15: forms sent back with errors (post/redirect/get)
+  | 'account-session'
+  // forms sent back with errors (post/redirect/get)
   | 'form-flash';
 
 /** Independent sub-keys derived from the one master SECRET_KEY, one per purpose. */

@@ -9,7 +9,8 @@ export function ProfileChoicePage({
 }: {
   uid: string;
   csrf: string;
-  clientName: string;
+  /** Absent on the EduConnect portal itself (« Mon compte »), which is no service. */
+  clientName?: string;
 }) {
   return (
     <Layout title="Sélection du profil">
@@ -19,9 +20,11 @@ export function ProfileChoicePage({
         <li>à l'espace numérique de travail (ENT) ;</li>
         <li>au livret scolaire.</li>
       </ul>
-      <p class="client-note">
-        Vous vous connectez au service : <strong>{clientName}</strong>
-      </p>
+      {clientName && (
+        <p class="client-note">
+          Vous vous connectez au service : <strong>{clientName}</strong>
+        </p>
+      )}
       <h1>Je sélectionne mon profil</h1>
       <ul class="profile-choice">
         <li>

@@ -6,6 +6,7 @@ import type { Profile } from '../../db/schema.js';
 import { isProfile, PROFILE_LABELS } from '../../domain/accounts/accounts.js';
 import { MalformedFormError, textField } from '../../http/form.js';
 import { renderPage } from '../../http/render.js';
+import { ACCOUNT_PORTAL_CLIENT_ID } from '../../oidc/account-portal.js';
 import type { Interactions } from '../interaction/interactions.js';
 import type { LoginPrompt } from '../interaction/routes.js';
 import { attemptLogin } from './login.js';
@@ -64,7 +65,9 @@ export function loginRoutes(interactions: Interactions): LoginFlow {
   return {
     profileChoice(ctx, interaction, clientName) {
       const csrf = services.csrf.token(ctx);
-      renderPage(ctx, createElement(ProfileChoicePage, { uid: interaction.uid, csrf, clientName }));
+      // the portal (« Mon compte ») is EduConnect itself, not a service: no « Vous vous connectez au service »
+      const service = interaction.params.client_id === ACCOUNT_PORTAL_CLIENT_ID ? undefined : clientName;
+      renderPage(ctx, createElement(ProfileChoicePage, { uid: interaction.uid, csrf, clientName: service }));
     },
     addLinks(offered) {
       links.push(offered);
