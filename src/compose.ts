@@ -25,6 +25,8 @@ import { interactionRoutes } from './flows/interaction/routes.js';
 import { loginRoutes } from './flows/login/routes.js';
 import { logoutPages } from './flows/logout/logout.js';
 import { pupilBindingRoutes } from './flows/pupil-binding/routes.js';
+import { schoolConsoleRoutes } from './flows/school-console/routes.js';
+import { schoolIssuedRoutes } from './flows/school-issued/routes.js';
 import type { Services } from './flows/services.js';
 import { Admission, type FlowEntrance } from './http/admission.js';
 import { Csrf } from './http/csrf.js';
@@ -120,7 +122,11 @@ export async function composeIdentityProvider(
           deliveredText: transport instanceof LogTransport ? (id) => transport.deliveredText(id) : undefined,
         }),
       ];
-  const app = composeApp(services, [interactions.router, ...devRouters], admission);
+  const app = composeApp(
+    services,
+    [interactions.router, schoolConsoleRoutes(services), ...devRouters],
+    admission,
+  );
   const stopPurging = purgeExpiredRows(db, logger, options.purgeIntervalMs ?? 10 * 60 * 1000);
   dispatcher.start();
   return {
@@ -166,6 +172,7 @@ function composeFlows(services: Services, messages: SecretBox, messageQueued: ()
   });
   login.addLinks(activationLoginLinks);
   pupilBindingRoutes(interactions);
+  schoolIssuedRoutes(interactions);
   return interactions;
 }
 

@@ -66,6 +66,11 @@ export interface Config {
   outboxPollMs: number;
   entPort: number;
   entBaseUrl: string;
+  // School-issued accounts and the school console (issue 14)
+  /** Validity of a temporary password printed on a school notification (the pages say « 3 mois »). */
+  temporaryPasswordDays: number;
+  /** Lifetime of a school console session, in minutes. */
+  staffSessionMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -240,6 +245,9 @@ export function loadConfig(env: Env = process.env): Config {
     outboxPollMs: integer(env, 'OUTBOX_POLL_MS', 2000, problems, 10, 3_600_000),
     entPort,
     entBaseUrl: url(env, 'ENT_BASE_URL', problems) ?? `http://localhost:${entPort}`,
+    // School-issued accounts and the school console (issue 14)
+    temporaryPasswordDays: integer(env, 'TEMPORARY_PASSWORD_DAYS', 90, problems, 1, 366),
+    staffSessionMinutes: integer(env, 'STAFF_SESSION_MINUTES', 480, problems, 5, 1440),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

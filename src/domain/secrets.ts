@@ -7,7 +7,8 @@ export type SecretPurpose =
   | 'throttle'
   | 'ent-session'
   | 'outbox'
-  | 'client-secret';
+  | 'client-secret'
+  | 'staff-totp';
 
 /** Independent sub-keys derived from the one master SECRET_KEY, one per purpose. */
 export function deriveSecret(master: string, purpose: SecretPurpose): Buffer {
