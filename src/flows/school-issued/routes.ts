@@ -1,10 +1,15 @@
 import type { Context } from 'koa';
 import { createElement } from 'preact';
 import { PupilBirthDatePage } from '../../../views/school-issued/birth-date.js';
+import { PhoneChangePage, type PhoneChangeValues } from '../../../views/school-issued/phone-change.js';
 import type { Account } from '../../db/schema.js';
 import { PROFILE_LABELS } from '../../domain/accounts/accounts.js';
+import { throttleKey } from '../../domain/accounts/throttle.js';
+import { clientNetwork, takeHit } from '../../domain/rate-limits.js';
+import { normalizePhone } from '../../domain/registry/phone.js';
 import { checkPupilBirthDate, pendingNotification } from '../../domain/school/notifications.js';
-import { textField } from '../../http/form.js';
+import { submitPhoneChange } from '../../domain/school/phone-requests.js';
+import { FORM_ERROR, textField } from '../../http/form.js';
 import { renderMessage, renderPage } from '../../http/render.js';
 import type { Interactions } from '../interaction/interactions.js';
 import type { LoginStep } from '../interaction/steps.js';
@@ -96,5 +101,103 @@ export function schoolIssuedRoutes(interactions: Interactions): void {
         400,
       );
     await interactions.continueLogin(ctx, interaction, at.pending);
+  });
+
+  phoneChangeRoutes(interactions);
+}
+
+const LETTER = /\p{L}/u;
+
+/**
+ * « Signaler à l'établissement que mon numéro a changé », offered beside the activation: the request
+ * reaches the establishment of the child named, when the registry links them; the answer is the same
+ * whether or not it does (nothing about the registry is revealed). Limited per client address.
+ */
+function phoneChangeRoutes(interactions: Interactions): void {
+  const { router, parseForm, services } = interactions;
+  const { db, csrf, audit, config, throttleSecret } = services;
+  const page = (
+    ctx: Context,
+    uid: string,
+    props: { values?: PhoneChangeValues; errors?: Record<string, string>; message?: string } = {},
+    status = 200,
+  ) =>
+    renderPage(
+      ctx,
+      createElement(PhoneChangePage, {
+        uid,
+        csrf: csrf.token(ctx),
+        profileLabel: PROFILE_LABELS.responsable_legal,
+        ...props,
+      }),
+      status,
+    );
+
+  router.get('/numero-change', async (ctx) => {
+    const interaction = await interactions.load(ctx);
+    page(ctx, interaction.uid);
+  });
+
+  router.post('/numero-change', parseForm, async (ctx) => {
+    const interaction = await interactions.load(ctx);
+    interactions.requireCsrf(ctx);
+    const body = ctx.request.body;
+    const values: PhoneChangeValues = {
+      nom: textField(body, 'nom', 100).trim(),
+      prenom: textField(body, 'prenom', 100).trim(),
+      telephone: textField(body, 'telephone', 30).trim(),
+      eleve_nom: textField(body, 'eleve_nom', 100).trim(),
+      eleve_prenom: textField(body, 'eleve_prenom', 100).trim(),
+      day: textField(body, 'eleve-naissance_jour', 2).trim(),
+      month: textField(body, 'eleve-naissance_mois', 2).trim(),
+      year: textField(body, 'eleve-naissance_annee', 4).trim(),
+    };
+    const errors: Record<string, string> = {};
+    if (!LETTER.test(values.nom ?? '')) errors.nom = 'Saisissez votre nom.';
+    if (!LETTER.test(values.prenom ?? '')) errors.prenom = 'Saisissez votre prénom.';
+    const mobile = normalizePhone(values.telephone ?? '');
+    if (!mobile) errors.telephone = 'Saisissez un numéro de téléphone portable valide.';
+    if (!LETTER.test(values.eleve_nom ?? '')) errors.eleve_nom = "Saisissez le nom de l'élève.";
+    if (!LETTER.test(values.eleve_prenom ?? '')) errors.eleve_prenom = "Saisissez le prénom de l'élève.";
+    const birthDate = readBirthDate(values.day ?? '', values.month ?? '', values.year ?? '');
+    if (!birthDate)
+      errors['eleve-naissance-jour'] = 'Saisissez une date de naissance valide (jour, mois, année).';
+    if (Object.keys(errors).length > 0)
+      return page(ctx, interaction.uid, { values, errors, message: FORM_ERROR }, 400);
+    const key = `phone-change:${throttleKey(throttleSecret, 'ip', clientNetwork(ctx.ip))}`;
+    const hit = await takeHit(db, key, { limit: config.activationIpHourlyLimit, seconds: 3600 });
+    if (!hit.taken) {
+      ctx.set('Retry-After', String(hit.retryAfterSeconds));
+      return page(
+        ctx,
+        interaction.uid,
+        {
+          values,
+          message: 'Trop de demandes ont été envoyées depuis votre connexion internet. Réessayez plus tard.',
+        },
+        429,
+      );
+    }
+    await submitPhoneChange(db, audit, {
+      familyName: values.nom!,
+      givenName: values.prenom!,
+      mobile: mobile!,
+      pupilFamilyName: values.eleve_nom!,
+      pupilGivenName: values.eleve_prenom!,
+      pupilBirthDate: birthDate!,
+      ip: ctx.ip,
+    });
+    renderMessage(ctx, {
+      title: 'Demande envoyée',
+      paragraphs: [
+        "Votre demande est transmise à l'établissement si elle correspond à un élève inscrit et à son représentant légal.",
+        "L'établissement vérifiera votre demande. Une fois votre numéro mis à jour, vous pourrez activer votre compte par SMS.",
+      ],
+      link: {
+        href: `/interaction/${interaction.uid}/login/responsable_legal`,
+        label: 'Revenir à la page de connexion',
+      },
+      tone: 'success',
+    });
   });
 }
