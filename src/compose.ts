@@ -175,7 +175,7 @@ function composeFlows(services: Services, messages: SecretBox, messageQueued: ()
   });
   login.addLinks(activationLoginLinks);
   pupilBindingRoutes(interactions);
-  schoolIssuedRoutes(interactions);
+  schoolIssuedRoutes(interactions, { messageBox: messages, messageQueued });
   return interactions;
 }
 

@@ -341,7 +341,7 @@ describe.each(DATABASE_KINDS)('school console and school-issued accounts on %s',
     expect(textOf(wrong.html)).toContain("L'identifiant ou le mot de passe est incorrect");
   });
 
-  it('takes a parent without a mobile from the notification to the service, children bound by birth date', async () => {
+  it('takes a parent without a mobile from the notification to the service: children, then a confirmed email', async () => {
     const sophie = await rowId('representatives', 'C-R1');
     const list = await staff.get(url(`/etablissement/${CLG}/representants`));
     expect(textOf(list.html)).toContain('Sophie Durand');
@@ -367,17 +367,33 @@ describe.each(DATABASE_KINDS)('school console and school-issued accounts on %s',
     });
     expect(textOf(children.html)).toContain('Léo');
     const leo = await rowId('pupils', 'C-E1');
-    const next = await browser.submit(
-      children,
-      '/eleves',
-      {
-        [`lien_${leo}`]: 'oui',
-        [`naissance-${leo}_jour`]: '10',
-        [`naissance-${leo}_mois`]: '05',
-        [`naissance-${leo}_annee`]: '2012',
-      },
-      isCallback,
-    );
+    const address = await browser.submit(children, '/eleves', {
+      [`lien_${leo}`]: 'oui',
+      [`naissance-${leo}_jour`]: '10',
+      [`naissance-${leo}_mois`]: '05',
+      [`naissance-${leo}_annee`]: '2012',
+    });
+    expect(textOf(address.html)).toContain("J'indique mon adresse électronique");
+    const invalid = await browser.submit(address, '/courriel', { courriel: 'sophie@' });
+    expect(invalid.status).toBe(400);
+    expect(textOf(invalid.html)).toContain('Saisissez une adresse électronique valide');
+    expect(await countRows(db(), 'email_confirmations')).toBe(0);
+    const gate = await browser.submit(invalid, '/courriel', { courriel: ' Sophie.Durand@Exemple.fr ' });
+    expect(textOf(gate.html)).toContain('Confirmez votre adresse électronique');
+    expect(textOf(gate.html)).toContain('sophie.durand@exemple.fr');
+    // Until the link is opened, « Continuer » stays here: no service receives the identity.
+    const still = await browser.get(gate.url, isCallback);
+    expect(textOf(still.html)).toContain('Confirmez votre adresse électronique');
+    const resend = await browser.submit(still, '/courriel/renvoi');
+    expect(resend.status).toBe(429);
+    expect(textOf(resend.html)).toContain('avant de demander un nouveau lien');
+
+    const mail = await fetch(url(`/dev/outbox?to=${encodeURIComponent('sophie.durand@exemple.fr')}`));
+    const [message] = (await mail.json()) as { body: string }[];
+    const link = /(http:\/\/\S+\/courriel\/confirmer\/[A-Za-z0-9_-]+)/.exec(message!.body)![1]!;
+    const confirmPage = await browser.get(link);
+    await browser.submit(confirmPage, '/courriel/confirmer/');
+    const next = await browser.get(gate.url, isCallback);
     expect(next.url.startsWith(RP_REDIRECT)).toBe(true);
     const tokens = await rp.exchange(next.url, request);
     const userinfo = await oidc.fetchUserInfo(rp.configuration, tokens.access_token, tokens.claims()!.sub);
@@ -385,6 +401,9 @@ describe.each(DATABASE_KINDS)('school console and school-issued accounts on %s',
       educonnect_profile: 'responsable_legal',
       establishments: [{ uai: CLG }],
     });
+    expect(textOf((await staff.get(url(`/etablissement/${CLG}/representants?q=sophie`))).html)).toContain(
+      'Compte activé',
+    );
 
     // Reissuing for the same registry row reuses the account, never a second one.
     const accounts = await countRows(db(), 'accounts');

@@ -1,14 +1,25 @@
 import type { Context } from 'koa';
 import { createElement } from 'preact';
 import { PupilBirthDatePage } from '../../../views/school-issued/birth-date.js';
+import { ConfirmEmailGatePage, ParentEmailPage } from '../../../views/school-issued/email.js';
 import { PhoneChangePage, type PhoneChangeValues } from '../../../views/school-issued/phone-change.js';
 import type { Account } from '../../db/schema.js';
 import { PROFILE_LABELS } from '../../domain/accounts/accounts.js';
+import { normaliseEmail } from '../../domain/accounts/email-address.js';
+import {
+  pendingEmailConfirmation,
+  requestEmailConfirmation,
+} from '../../domain/accounts/email-confirmation.js';
 import { throttleKey } from '../../domain/accounts/throttle.js';
 import { clientNetwork, takeHit } from '../../domain/rate-limits.js';
 import { normalizePhone } from '../../domain/registry/phone.js';
-import { checkPupilBirthDate, pendingNotification } from '../../domain/school/notifications.js';
+import {
+  checkPupilBirthDate,
+  completeNotification,
+  pendingNotification,
+} from '../../domain/school/notifications.js';
 import { submitPhoneChange } from '../../domain/school/phone-requests.js';
+import type { SecretBox } from '../../domain/secrets.js';
 import { FORM_ERROR, textField } from '../../http/form.js';
 import { renderMessage, renderPage } from '../../http/render.js';
 import type { Interactions } from '../interaction/interactions.js';
@@ -25,11 +36,19 @@ export function readBirthDate(day: string, month: string, year: string): string 
   return `${year}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
+export interface SchoolIssuedDeps {
+  /** Seals outbox messages (the confirmation email). */
+  messageBox: SecretBox;
+  /** Wakes the outbox dispatcher once a message is committed. */
+  messageQueued: () => void;
+}
+
 /**
- * First login of a pupil with a notification, after the forced password change: « Né(e) le » against
- * the registry (5 tries, then locked until the school issues a new notification).
+ * First login with a notification, after the forced password change: a pupil's « Né(e) le » against
+ * the registry (5 tries, then locked until the school issues a new notification); a parent's email
+ * address, confirmed by its link before the login returns to any service.
  */
-export function schoolIssuedRoutes(interactions: Interactions): void {
+export function schoolIssuedRoutes(interactions: Interactions, deps: SchoolIssuedDeps): void {
   const { router, parseForm, services } = interactions;
   const { db, csrf, audit } = services;
   const pupilStep: LoginStep = {
@@ -103,7 +122,140 @@ export function schoolIssuedRoutes(interactions: Interactions): void {
     await interactions.continueLogin(ctx, interaction, at.pending);
   });
 
+  parentEmailRoutes(interactions, deps);
   phoneChangeRoutes(interactions);
+}
+
+/**
+ * A parent's first login with a notification, after the children's binding step: « J'indique mon
+ * adresse électronique », then « Confirmez votre adresse électronique » (« Renvoyer le mail ») until
+ * the link is opened; only then does the login return to the service.
+ */
+function parentEmailRoutes(interactions: Interactions, deps: SchoolIssuedDeps): void {
+  const { router, parseForm, services } = interactions;
+  const { db, csrf, audit, config } = services;
+  const profileLabel = PROFILE_LABELS.responsable_legal;
+  interactions.addStep({
+    name: 'courriel',
+    async isNeeded(account: Account) {
+      return account.profile === 'responsable_legal' && Boolean(await pendingNotification(db, account.id));
+    },
+  });
+
+  const addressPage = (
+    ctx: Context,
+    uid: string,
+    props: { value?: string; error?: string } = {},
+    status = 200,
+  ) =>
+    renderPage(
+      ctx,
+      createElement(ParentEmailPage, { uid, csrf: csrf.token(ctx), profileLabel, ...props }),
+      status,
+    );
+  const gatePage = (
+    ctx: Context,
+    uid: string,
+    email: string,
+    props: { notice?: string; message?: string } = {},
+    status = 200,
+  ) =>
+    renderPage(
+      ctx,
+      createElement(ConfirmEmailGatePage, { uid, csrf: csrf.token(ctx), profileLabel, email, ...props }),
+      status,
+    );
+  /** Seconds before another link may be sent (« Renvoyer le mail » has a cooldown). */
+  const cooldownLeft = (pending: { createdAt: Date } | undefined) =>
+    pending
+      ? Math.ceil(config.emailResendCooldownSeconds - (Date.now() - pending.createdAt.getTime()) / 1000)
+      : 0;
+  async function sendLink(ctx: Context, account: Account, email: string) {
+    await db.transaction().execute(async (trx) => {
+      await requestEmailConfirmation(trx, deps.messageBox, {
+        accountId: account.id,
+        email,
+        issuer: config.issuer,
+        ttlHours: config.emailConfirmationTtlHours,
+      });
+      await audit.record({ event: 'school.email_link_sent', accountId: account.id, ip: ctx.ip }, trx);
+    });
+    deps.messageQueued();
+  }
+
+  router.get('/courriel', async (ctx) => {
+    const at = await interactions.pendingAccount(ctx, await interactions.load(ctx));
+    if (!at) return;
+    const { interaction, account } = at;
+    if (account.profile !== 'responsable_legal' || !(await pendingNotification(db, account.id)))
+      return interactions.continueLogin(ctx, interaction, at.pending);
+    if (account.email_verified && account.email) {
+      await completeNotification(db, audit, account.id, ctx.ip);
+      return interactions.continueLogin(ctx, interaction, at.pending);
+    }
+    const pending = await pendingEmailConfirmation(db, account.id);
+    if (!pending || ctx.query.modifier === '1')
+      return addressPage(ctx, interaction.uid, { value: pending?.email });
+    gatePage(ctx, interaction.uid, pending.email);
+  });
+
+  router.post('/courriel', parseForm, async (ctx) => {
+    const interaction = await interactions.load(ctx);
+    interactions.requireCsrf(ctx);
+    const at = await interactions.pendingAccount(ctx, interaction);
+    if (!at) return;
+    const typed = textField(ctx.request.body, 'courriel', 254).trim();
+    const email = normaliseEmail(typed);
+    if (!email)
+      return addressPage(
+        ctx,
+        interaction.uid,
+        { value: typed, error: 'Saisissez une adresse électronique valide, par exemple nom@exemple.fr.' },
+        400,
+      );
+    const pending = await pendingEmailConfirmation(db, at.account.id);
+    const wait = cooldownLeft(pending);
+    if (wait > 0 && pending) {
+      ctx.set('Retry-After', String(wait));
+      return gatePage(
+        ctx,
+        interaction.uid,
+        pending.email,
+        { message: `Patientez ${wait} secondes avant de demander un nouveau lien.` },
+        429,
+      );
+    }
+    await sendLink(ctx, at.account, email);
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${interaction.uid}/courriel`);
+  });
+
+  router.post('/courriel/renvoi', parseForm, async (ctx) => {
+    const interaction = await interactions.load(ctx);
+    interactions.requireCsrf(ctx);
+    const at = await interactions.pendingAccount(ctx, interaction);
+    if (!at) return;
+    const pending = await pendingEmailConfirmation(db, at.account.id);
+    if (!pending) {
+      ctx.status = 303;
+      return ctx.redirect(`/interaction/${interaction.uid}/courriel`);
+    }
+    const wait = cooldownLeft(pending);
+    if (wait > 0) {
+      ctx.set('Retry-After', String(wait));
+      return gatePage(
+        ctx,
+        interaction.uid,
+        pending.email,
+        { message: `Patientez ${wait} secondes avant de demander un nouveau lien.` },
+        429,
+      );
+    }
+    await sendLink(ctx, at.account, pending.email);
+    gatePage(ctx, interaction.uid, pending.email, {
+      notice: `Un nouveau lien a été envoyé à ${pending.email}.`,
+    });
+  });
 }
 
 const LETTER = /\p{L}/u;
