@@ -101,7 +101,7 @@ describe.each(VIEWPORTS)('school console in Chromium at $name', (viewport) => {
       await page.getByRole('button', { name: `Page à imprimer du niveau ${viewport.level}` }).click();
       await page.getByRole('heading', { name: 'Notifications à imprimer' }).waitFor();
       await journey.step('console-impression');
-      sheet = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+      sheet = (await page.locator('main strong, main dt, main dd').allTextContents()).join(' ');
     }
     const own = sheet.slice(sheet.indexOf(viewport.pupil));
     const identifier = /Identifiant(?: :)? (\S+)/.exec(own)![1]!;
