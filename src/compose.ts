@@ -28,6 +28,8 @@ import { interactionRoutes } from './flows/interaction/routes.js';
 import { loginRoutes } from './flows/login/routes.js';
 import { logoutPages } from './flows/logout/logout.js';
 import { pupilBindingRoutes } from './flows/pupil-binding/routes.js';
+import { schoolConsoleRoutes } from './flows/school-console/routes.js';
+import { schoolIssuedRoutes } from './flows/school-issued/routes.js';
 import type { Services } from './flows/services.js';
 import { Admission, type FlowEntrance } from './http/admission.js';
 import { Csrf } from './http/csrf.js';
@@ -124,7 +126,11 @@ export async function composeIdentityProvider(
         }),
       ];
   const account = await composeAccountFlow(services, messages, () => dispatcher.wake());
-  const app = composeApp(services, [interactions.router, helpRoutes(), ...account, ...devRouters], admission);
+  const app = composeApp(
+    services,
+    [interactions.router, helpRoutes(), ...account, schoolConsoleRoutes(services), ...devRouters],
+    admission,
+  );
   const stopPurging = purgeExpiredRows(db, logger, options.purgeIntervalMs ?? 10 * 60 * 1000);
   dispatcher.start();
   return {
@@ -171,6 +177,7 @@ function composeFlows(services: Services, messages: SecretBox, messageQueued: ()
   });
   login.addLinks(activationLoginLinks);
   pupilBindingRoutes(interactions);
+  schoolIssuedRoutes(interactions, { messageBox: messages, messageQueued });
   return interactions;
 }
 

@@ -6,9 +6,10 @@ import { PasswordHasher } from '../domain/accounts/password-hasher.js';
 import { type CliContext, CliError, type Command } from './command.js';
 import { coreCommands } from './core-commands.js';
 import { registryCommands } from './registry-commands.js';
+import { schoolCommands } from './school-commands.js';
 
 /** Every command of `educonnect`; a flow adds its own list here. */
-const commands: Command[] = [...coreCommands, ...registryCommands];
+const commands: Command[] = [...coreCommands, ...registryCommands, ...schoolCommands];
 
 function help(): string {
   return [

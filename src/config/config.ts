@@ -80,6 +80,11 @@ export interface Config {
   emailResendCooldownSeconds: number;
   /** Lifetime of the « Mon compte » session (the portal's own, shorter than the IdP's). */
   accountSessionMinutes: number;
+  // School-issued accounts and the school console (issue 14)
+  /** Validity of a temporary password printed on a school notification (the pages say « 3 mois »). */
+  temporaryPasswordDays: number;
+  /** Lifetime of a school console session, in minutes. */
+  staffSessionMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -286,6 +291,9 @@ export function loadConfig(env: Env = process.env): Config {
     emailConfirmationTtlHours: integer(env, 'EMAIL_CONFIRMATION_TTL_HOURS', 24, problems, 1, 24 * 30),
     emailResendCooldownSeconds: integer(env, 'EMAIL_RESEND_COOLDOWN_SECONDS', 60, problems, 0, 3600),
     accountSessionMinutes: integer(env, 'ACCOUNT_SESSION_MINUTES', 15, problems, 1, 24 * 60),
+    // School-issued accounts and the school console (issue 14)
+    temporaryPasswordDays: integer(env, 'TEMPORARY_PASSWORD_DAYS', 90, problems, 1, 366),
+    staffSessionMinutes: integer(env, 'STAFF_SESSION_MINUTES', 480, problems, 5, 1440),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -64,7 +64,7 @@ export interface AuditEventsTable {
   detail: Json<Record<string, unknown>>;
 }
 
-export interface Database extends RegistryTables, FlowTables, AccountTables {
+export interface Database extends RegistryTables, FlowTables, AccountTables, SchoolTables {
   accounts: AccountsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_clients: OidcClientsTable;
@@ -127,6 +127,9 @@ export interface PupilLinkReportsTable {
   pupil_id: string;
   representative_id: string | null;
   reported_at: DefaultTimestamp;
+  /** School console: the report was dealt with (by that staff member). */
+  handled_at: NullableTimestamp;
+  handled_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RegistryTables {
@@ -254,3 +257,71 @@ export interface AccountTables {
 }
 
 export type PhoneChange = Selectable<PhoneChangesTable>;
+
+/** School-issued accounts and the school console (migration 0008). */
+export interface StaffAccountsTable {
+  id: Generated<string>;
+  identifier: string;
+  display_name: string;
+  password_hash: string;
+  totp_secret_sealed: string;
+  totp_last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  created_at: DefaultTimestamp;
+  last_login_at: NullableTimestamp;
+}
+
+export interface StaffEstablishmentsTable {
+  staff_id: string;
+  uai: string;
+}
+
+export type StaffSessionStage = 'password' | 'active';
+
+export interface StaffSessionsTable {
+  token_hash: string;
+  staff_id: string;
+  stage: StaffSessionStage;
+  totp_failures: Generated<number>;
+  expires_at: Timestamp;
+  created_at: DefaultTimestamp;
+}
+
+export interface AccountNotificationsTable {
+  account_id: string;
+  uai: string;
+  pupil_id: string | null;
+  representative_id: string | null;
+  issued_by: string | null;
+  issued_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  birth_date_failures: Generated<number>;
+  locked_at: NullableTimestamp;
+  completed_at: NullableTimestamp;
+}
+
+export type PhoneChangeStatus = 'pending' | 'accepted' | 'rejected';
+
+export interface PhoneChangeRequestsTable {
+  id: Generated<string>;
+  uai: string;
+  representative_id: string;
+  pupil_id: string;
+  family_name: string;
+  given_name: string;
+  mobile: string;
+  status: Generated<PhoneChangeStatus>;
+  handled_by: string | null;
+  handled_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+}
+
+export interface SchoolTables {
+  staff_accounts: StaffAccountsTable;
+  staff_establishments: StaffEstablishmentsTable;
+  staff_sessions: StaffSessionsTable;
+  account_notifications: AccountNotificationsTable;
+  phone_change_requests: PhoneChangeRequestsTable;
+}
+
+export type StaffAccount = Selectable<StaffAccountsTable>;
+export type AccountNotification = Selectable<AccountNotificationsTable>;

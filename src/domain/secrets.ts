@@ -9,6 +9,7 @@ export type SecretPurpose =
   | 'outbox'
   | 'client-secret'
   | 'account-session'
+  | 'staff-totp'
   // forms sent back with errors (post/redirect/get)
   | 'form-flash';
 

@@ -108,6 +108,11 @@ export class HttpBrowser {
     this.jar.set(url.hostname, list);
   }
 
+  /** The Cookie header this browser sends to `url` (for a raw `fetch`, e.g. a PDF download). */
+  cookiesFor(url: string): string {
+    return this.cookieHeader(new URL(url));
+  }
+
   cookieNames(host: string): string[] {
     return (this.jar.get(host) ?? []).map((c) => c.name);
   }

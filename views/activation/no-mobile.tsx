@@ -29,6 +29,9 @@ export function NoMobilePage({ profileLabel, uid }: { profileLabel: string; uid:
         vous pourrez ensuite activer votre compte vous-même par SMS.
       </p>
       <p>
+        <a href={`/interaction/${uid}/numero-change`}>Signaler à l'établissement que mon numéro a changé</a>
+      </p>
+      <p>
         <a href={`/interaction/${uid}/login/responsable_legal`}>Revenir à la page de connexion</a>
       </p>
     </Layout>

@@ -6,10 +6,12 @@ export interface LayoutProps {
   banner?: string;
   children: ComponentChildren;
   scripts?: string[];
+  /** Wider main column, for the school console's tables. */
+  wide?: boolean;
 }
 
 /** The page frame: skip link, header, main landmark, footer. Styles and scripts are same-origin files (CSP). */
-export function Layout({ title, banner, children, scripts = [] }: LayoutProps) {
+export function Layout({ title, banner, children, scripts = [], wide = false }: LayoutProps) {
   return (
     <html lang="fr">
       <head>
@@ -35,7 +37,7 @@ export function Layout({ title, banner, children, scripts = [] }: LayoutProps) {
             </p>
           </div>
         </header>
-        <main id="contenu" class="container" tabIndex={-1}>
+        <main id="contenu" class={wide ? 'container container-wide' : 'container'} tabIndex={-1}>
           {banner && <p class="profile-banner">{banner}</p>}
           {children}
         </main>

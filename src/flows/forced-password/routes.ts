@@ -6,6 +6,7 @@ import { checkNewPassword, PASSWORD_RULES } from '../../domain/accounts/password
 import { textField } from '../../http/form.js';
 import { renderPage } from '../../http/render.js';
 import type { Interactions, PendingAccount } from '../interaction/interactions.js';
+import { SAME_AS_TEMPORARY_MESSAGE } from '../school-issued/state.js';
 import { forcedPasswordStep, replaceTemporaryPassword } from './forced-password.js';
 
 /** "Je choisis mon nouveau mot de passe" after a login with a temporary password: `/password`. */
@@ -40,6 +41,13 @@ export function forcedPasswordRoutes(interactions: Interactions): void {
       account.family_name,
       account.identifier,
     ]);
+    // The temporary (or flagged) password itself is no new password.
+    if (
+      Object.keys(errors).length === 0 &&
+      account.password_hash &&
+      (await services.hasher.verify(account.password_hash, password))
+    )
+      errors.password = SAME_AS_TEMPORARY_MESSAGE;
     if (Object.keys(errors).length > 0) return renderPage(ctx, page(ctx, at, errors), 400);
     await replaceTemporaryPassword(services, account, password, ctx.ip);
     await interactions.continueLogin(ctx, at.interaction, at.pending);

@@ -4,11 +4,13 @@ import { LoginPage, type LoginPageProps } from '../../../views/login/login.js';
 import { ProfileChoicePage } from '../../../views/login/profile-choice.js';
 import type { Profile } from '../../db/schema.js';
 import { isProfile, PROFILE_LABELS } from '../../domain/accounts/accounts.js';
+import { temporaryPasswordState } from '../../domain/school/notifications.js';
 import { MalformedFormError, textField } from '../../http/form.js';
 import { renderPage } from '../../http/render.js';
 import { ACCOUNT_PORTAL_CLIENT_ID } from '../../oidc/account-portal.js';
 import type { Interactions } from '../interaction/interactions.js';
 import type { LoginPrompt } from '../interaction/routes.js';
+import { EXPIRED_MESSAGE } from '../school-issued/state.js';
 import { attemptLogin } from './login.js';
 
 export const FAILED_LOGIN_MESSAGE = "L'identifiant ou le mot de passe est incorrect";
@@ -58,6 +60,9 @@ export function loginRoutes(interactions: Interactions): LoginFlow {
       return page(429, { message: throttledMessage(outcome.retryAfterSeconds) });
     }
     if (outcome.status === 'refused') return page(401, { message: FAILED_LOGIN_MESSAGE });
+    // The right temporary password past its date: say so (the school issues a new one), not « incorrect ».
+    if ((await temporaryPasswordState(services.db, outcome.account)) === 'expired')
+      return page(401, { message: EXPIRED_MESSAGE });
     const pending = { accountId: outcome.account.id, amr: ['pwd'] };
     await interactions.continueLogin(ctx, interaction, pending, outcome.account);
   });
