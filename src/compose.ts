@@ -25,6 +25,8 @@ import { interactionRoutes } from './flows/interaction/routes.js';
 import { loginRoutes } from './flows/login/routes.js';
 import { logoutPages } from './flows/logout/logout.js';
 import { pupilBindingRoutes } from './flows/pupil-binding/routes.js';
+import { recoveryLoginLinks, recoveryRoutes } from './flows/recovery/routes.js';
+import { purgeRecoveryFlows } from './flows/recovery/store.js';
 import type { Services } from './flows/services.js';
 import { Admission, type FlowEntrance } from './http/admission.js';
 import { Csrf } from './http/csrf.js';
@@ -165,6 +167,9 @@ function composeFlows(services: Services, messages: SecretBox, messageQueued: ()
     messageQueued,
   });
   login.addLinks(activationLoginLinks);
+  const codeSecret = deriveSecret(services.config.secretKey, 'sms-code');
+  recoveryRoutes(interactions, { ...services, codeSecret, messageBox: messages, messageQueued });
+  login.addLinks(recoveryLoginLinks);
   pupilBindingRoutes(interactions);
   return interactions;
 }
@@ -200,6 +205,7 @@ function purgeExpiredRows(db: Db, logger: Logger, intervalMs: number): () => voi
     try {
       const removed = await purgeExpired(db);
       await purgeThrottle(db);
+      await purgeRecoveryFlows(db);
       if (removed > 0) logger.info({ removed }, 'expired oidc rows purged');
     } catch (error) {
       logger.warn({ err: error }, 'purge failed');
