@@ -24,41 +24,51 @@ export function currentRecovery(
 }
 
 /**
- * The active parent account with this mobile and this name (compared as the registry does: case,
- * accents, hyphens and spaces ignored). One indexed-free scan of the few accounts of a number, the
- * same statement whether or not anyone matches.
+ * Active parent accounts whose known mobile is `mobile`: the account's own number (set at activation,
+ * changed in « Mon compte »), or the number the school's registry gives for a representative bound to
+ * the account (a parent whose account came from the school, or from before numbers were kept).
+ */
+function parentsWithMobile(db: Db, mobile: string) {
+  return db
+    .selectFrom('accounts as a')
+    .selectAll('a')
+    .where('a.profile', '=', 'responsable_legal')
+    .where('a.status', '=', 'active')
+    .where((eb) =>
+      eb.or([
+        eb('a.phone', '=', mobile),
+        eb.exists(
+          eb
+            .selectFrom('representatives as r')
+            .select('r.id')
+            .whereRef('r.account_id', '=', 'a.id')
+            .where('r.mobile', '=', mobile),
+        ),
+      ]),
+    );
+}
+
+/**
+ * The parent account with this known mobile and this name (compared as the registry does: case,
+ * accents, hyphens and spaces ignored). The same statement whether or not anyone matches.
  */
 export async function parentByNameAndMobile(
   db: Db,
   name: { familyName: string; givenName: string },
   mobile: string,
 ): Promise<Account | undefined> {
-  const candidates = await db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('phone', '=', mobile)
-    .where('profile', '=', 'responsable_legal')
-    .where('status', '=', 'active')
-    .orderBy('created_at')
-    .execute();
+  const candidates = await parentsWithMobile(db, mobile).orderBy('a.created_at').execute();
   const wanted = matchName(name.familyName, name.givenName);
   return candidates.find((a) => matchName(a.family_name, a.given_name) === wanted);
 }
 
-/** The active parent account with this identifier, when its mobile is this one. */
+/** The parent account with this identifier, when `mobile` is its known mobile. */
 export function parentByIdentifierAndMobile(
   db: Db,
   identifier: string,
   mobile: string,
 ): Promise<Account | undefined> {
-  return db
-    .selectFrom('accounts')
-    .selectAll()
-    .where('identifier', '=', identifier)
-    .where('phone', '=', mobile)
-    .where('profile', '=', 'responsable_legal')
-    .where('status', '=', 'active')
-    .executeTakeFirst();
+  return parentsWithMobile(db, mobile).where('a.identifier', '=', identifier).executeTakeFirst();
 }
 
 export interface NewRecovery {
