@@ -400,6 +400,9 @@ async function main() {
         SECRET_KEY: secretKey,
         SMS_TRANSPORT: 'http',
         SMS_HTTP_URL: sms.url,
+        // production requires SMTP; the bench sends no email (nothing listens on port 9)
+        EMAIL_TRANSPORT: 'smtp',
+        SMTP_URL: 'smtp://127.0.0.1:9',
         // every virtual user comes from 127.0.0.1: per-address activation limits off
         ACTIVATION_IP_HOURLY_LIMIT: '0',
         SMS_IP_HOURLY_LIMIT: '0',

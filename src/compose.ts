@@ -17,6 +17,7 @@ import { AuditLog } from './domain/audit/audit-log.js';
 import { deriveSecret, type SecretBox } from './domain/secrets.js';
 import { createEntApp } from './ent/app.js';
 import { startEntServer } from './ent/server.js';
+import { accountRouters } from './flows/account/routes.js';
 import { activationLoginLinks, activationRoutes, isActivationEntrance } from './flows/activation/routes.js';
 import { forcedPasswordRoutes } from './flows/forced-password/routes.js';
 import { expiredInteractionPage } from './flows/interaction/expired.js';
@@ -40,7 +41,7 @@ import { staticFiles } from './http/static-files.js';
 import { devOutboxRoutes } from './messaging/dev-routes.js';
 import { OutboxDispatcher } from './messaging/dispatcher.js';
 import { messageBox } from './messaging/outbox.js';
-import { LogTransport, transportFor } from './messaging/transports.js';
+import { transportFor } from './messaging/transports.js';
 import { CLIENT_CHANGES, ClientCache, purgeExpired } from './oidc/adapter.js';
 import { clientSecretBox, sealLegacyClientSecrets } from './oidc/clients.js';
 import { registerProviderEvents } from './oidc/events.js';
@@ -119,10 +120,11 @@ export async function composeIdentityProvider(
     : [
         devOutboxRoutes(db, {
           box: messages,
-          deliveredText: transport instanceof LogTransport ? (id) => transport.deliveredText(id) : undefined,
+          deliveredText: (id) => transport.deliveredText(id),
         }),
       ];
-  const app = composeApp(services, [interactions.router, ...devRouters], admission);
+  const account = accountRouters(services);
+  const app = composeApp(services, [interactions.router, ...account, ...devRouters], admission);
   const stopPurging = purgeExpiredRows(db, logger, options.purgeIntervalMs ?? 10 * 60 * 1000);
   dispatcher.start();
   return {
@@ -131,6 +133,7 @@ export async function composeIdentityProvider(
     admission,
     async close() {
       await dispatcher.stop();
+      transport.close();
       stopPurging();
       await stopListening();
       admission.close();

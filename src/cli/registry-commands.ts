@@ -51,7 +51,8 @@ export const registryCommands: Command[] = [
   {
     path: ['outbox', 'list'],
     usage: 'educonnect outbox list [--status pending|sent|failed] [--limit N]',
-    summary: "liste les derniers messages (SMS) de la file d'envoi, avec leur état et la dernière erreur",
+    summary:
+      "liste les derniers messages (SMS et courriels) de la file d'envoi, avec leur état et la dernière erreur",
     async run(args, { database, print }) {
       const { values } = parse(args, { status: { type: 'string' }, limit: { type: 'string' } });
       const status = values.status as string | undefined;

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { isPlaceholder, secretWeakness } from '../domain/secrets.js';
 
 export type SmsTransportKind = 'log' | 'http';
+export type EmailTransportKind = 'log' | 'smtp';
 
 export interface Config {
   production: boolean;
@@ -66,6 +67,19 @@ export interface Config {
   outboxPollMs: number;
   entPort: number;
   entBaseUrl: string;
+  // « Mon compte » and the email channel (issue 12)
+  /** `log`: emails go to the log and /dev/outbox; `smtp`: sent through SMTP_URL with nodemailer. */
+  emailTransport: EmailTransportKind;
+  /** smtp:// or smtps:// URL, credentials included (required with EMAIL_TRANSPORT=smtp). */
+  smtpUrl: string | undefined;
+  /** The From header of every email. */
+  emailFrom: string;
+  /** Validity of an email confirmation link. */
+  emailConfirmationTtlHours: number;
+  /** Seconds before « Renvoyer le mail » may send a confirmation link again. */
+  emailResendCooldownSeconds: number;
+  /** Lifetime of the « Mon compte » session (the portal's own, shorter than the IdP's). */
+  accountSessionMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -196,6 +210,31 @@ export function loadConfig(env: Env = process.env): Config {
   if (webConcurrency > 1 && !databaseUrl)
     problems.push('WEB_CONCURRENCY supérieur à 1 demande DATABASE_URL (PGlite ne sert qu’un seul processus)');
 
+  // « Mon compte » and the email channel (issue 12)
+  const emailTransport = (env.EMAIL_TRANSPORT || 'log') as EmailTransportKind;
+  if (!['log', 'smtp'].includes(emailTransport))
+    problems.push(`EMAIL_TRANSPORT doit valoir log ou smtp (reçu « ${emailTransport} »)`);
+  let smtpUrl: string | undefined;
+  if (env.SMTP_URL) {
+    try {
+      if (!['smtp:', 'smtps:'].includes(new URL(env.SMTP_URL).protocol)) throw new Error('protocol');
+      smtpUrl = env.SMTP_URL;
+    } catch {
+      // the URL may carry the SMTP password: never echo it
+      problems.push(
+        'SMTP_URL doit être une URL smtp:// ou smtps:// (smtp://utilisateur:motdepasse@hôte:587)',
+      );
+    }
+  }
+  if (emailTransport === 'smtp' && !smtpUrl && !env.SMTP_URL)
+    problems.push('SMTP_URL est obligatoire quand EMAIL_TRANSPORT=smtp');
+  if (production && emailTransport === 'log')
+    problems.push('EMAIL_TRANSPORT=smtp est obligatoire en production');
+  if (production && smtpUrl && isPlaceholder(decodeURIComponent(new URL(smtpUrl).password)))
+    problems.push("le mot de passe de SMTP_URL est encore la valeur d'exemple de .env.example");
+  const emailFrom = env.EMAIL_FROM || `ÉduConnect <ne-pas-repondre@${safeHostname(issuer)}>`;
+  if (/[\r\n]/.test(emailFrom)) problems.push('EMAIL_FROM ne doit pas contenir de retour à la ligne');
+
   const config: Config = {
     production,
     host,
@@ -240,9 +279,24 @@ export function loadConfig(env: Env = process.env): Config {
     outboxPollMs: integer(env, 'OUTBOX_POLL_MS', 2000, problems, 10, 3_600_000),
     entPort,
     entBaseUrl: url(env, 'ENT_BASE_URL', problems) ?? `http://localhost:${entPort}`,
+    // « Mon compte » and the email channel (issue 12)
+    emailTransport,
+    smtpUrl,
+    emailFrom,
+    emailConfirmationTtlHours: integer(env, 'EMAIL_CONFIRMATION_TTL_HOURS', 24, problems, 1, 24 * 30),
+    emailResendCooldownSeconds: integer(env, 'EMAIL_RESEND_COOLDOWN_SECONDS', 60, problems, 0, 3600),
+    accountSessionMinutes: integer(env, 'ACCOUNT_SESSION_MINUTES', 15, problems, 1, 24 * 60),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function safeHostname(issuer: string): string {
+  try {
+    return new URL(issuer).hostname || 'localhost';
+  } catch {
+    return 'localhost';
+  }
 }
 
 /** Settings that work but are probably a mistake, logged at start (in English, for the operator). */

@@ -64,7 +64,7 @@ export interface AuditEventsTable {
   detail: Json<Record<string, unknown>>;
 }
 
-export interface Database extends RegistryTables, FlowTables, RecoveryTables {
+export interface Database extends RegistryTables, FlowTables, AccountTables, RecoveryTables {
   accounts: AccountsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_clients: OidcClientsTable;
@@ -219,6 +219,41 @@ export interface FlowTables {
 
 export type RegistryFlow = Selectable<RegistryFlowsTable>;
 export type OutboxMessage = Selectable<OutboxMessagesTable>;
+
+// « Mon compte » (issue 12, migration 0006)
+export interface EmailConfirmationsTable {
+  id: Generated<string>;
+  account_id: string;
+  email: string;
+  /** SHA-256 of the link's token (32 random bytes): the token itself is never stored. */
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: DefaultTimestamp;
+}
+
+export type PhoneChangeState = 'code_sent' | 'completed' | 'failed';
+
+export interface PhoneChangesTable {
+  id: Generated<string>;
+  account_id: string;
+  mobile: string;
+  state: Generated<PhoneChangeState>;
+  code_hmac: string;
+  code_expires_at: Timestamp;
+  code_attempts: Generated<number>;
+  sends: Generated<number>;
+  last_sent_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  created_at: DefaultTimestamp;
+}
+
+export interface AccountTables {
+  email_confirmations: EmailConfirmationsTable;
+  phone_changes: PhoneChangesTable;
+}
+
+export type PhoneChange = Selectable<PhoneChangesTable>;
 
 /** « Identifiant oublié » / « Mot de passe oublié » (issue 13, migration 0007). */
 export type RecoveryKind = 'identifier' | 'password';

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { Db } from '../db/database.js';
+import { normaliseEmail } from '../domain/accounts/email-address.js';
 import type { SecretBox } from '../domain/secrets.js';
+import { parseEmailBody } from './email.js';
 import { listOutbox, openMessageBody } from './outbox.js';
 
 export interface DevOutboxOptions {
@@ -11,7 +13,8 @@ export interface DevOutboxOptions {
 
 /**
  * Development only (never mounted in production): the latest messages, so that a newcomer and the
- * tests can read an SMS code. `?to=+33612345678` filters by recipient. A pending message shows its
+ * tests can read an SMS code or an email link. `?to=+33612345678` (or `?to=nom@exemple.fr`) filters by
+ * recipient; an email shows its subject and its plain-text part. A pending message shows its
  * opened body; a sent one (body erased) the text the log transport delivered, while it remembers it.
  */
 export function devOutboxRoutes(db: Db, options: DevOutboxOptions): Router {
@@ -19,8 +22,11 @@ export function devOutboxRoutes(db: Db, options: DevOutboxOptions): Router {
   router.get('/dev/outbox', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     const to = ctx.query.to || undefined;
-    // a filter that is not a phone number matches nothing (and never reaches the database)
-    if (to !== undefined && (typeof to !== 'string' || !/^\+?[0-9]{1,20}$/.test(to))) {
+    // a filter that is neither a phone number nor an email address matches nothing (and never reaches the database)
+    if (
+      to !== undefined &&
+      (typeof to !== 'string' || !(/^\+?[0-9]{1,20}$/.test(to) || normaliseEmail(to) === to))
+    ) {
       ctx.body = [];
       return;
     }
@@ -28,7 +34,7 @@ export function devOutboxRoutes(db: Db, options: DevOutboxOptions): Router {
     ctx.body = messages.map((m) => ({
       channel: m.channel,
       to: m.to,
-      body: readable(options, m),
+      ...readableContent(options, m),
       createdAt: m.createdAt,
       status: m.status,
       attempts: m.attempts,
@@ -36,6 +42,16 @@ export function devOutboxRoutes(db: Db, options: DevOutboxOptions): Router {
     }));
   });
   return router;
+}
+
+function readableContent(
+  options: DevOutboxOptions,
+  m: { id: string; channel: 'sms' | 'email'; to: string; sealedBody: string | null },
+): { body: string | null; subject?: string | null } {
+  const body = readable(options, m);
+  if (m.channel !== 'email') return { body };
+  const email = body === null ? null : parseEmailBody(body);
+  return { subject: email?.subject ?? null, body: email?.text ?? null };
 }
 
 function readable(

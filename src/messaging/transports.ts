@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import type { OutboxChannel } from '../db/schema.js';
+import { parseEmailBody, SmtpEmailTransport } from './email.js';
 
 export interface DeliveredMessage {
   /** The outbox message id: the same at every attempt (the gateway's idempotency key). */
@@ -27,8 +28,11 @@ export class LogTransport implements Transport {
   private readonly delivered = new Map<string, string>();
   constructor(private readonly logger: Logger) {}
   async send(message: DeliveredMessage): Promise<void> {
+    const email = message.channel === 'email' ? parseEmailBody(message.body) : null;
     this.logger.info(
-      { channel: message.channel, to: message.to, text: message.body },
+      email
+        ? { channel: message.channel, to: message.to, subject: email.subject, text: email.text }
+        : { channel: message.channel, to: message.to, text: message.body },
       'message (log transport)',
     );
     this.delivered.set(message.id, message.body);
@@ -68,8 +72,48 @@ export class HttpSmsTransport implements Transport {
   }
 }
 
-export function transportFor(config: Config, logger: Logger): Transport {
-  return config.smsTransport === 'http' && config.smsHttpUrl
-    ? new HttpSmsTransport(config.smsHttpUrl, config.smsHttpToken)
-    : new LogTransport(logger);
+/**
+ * One transport per channel behind the one dispatcher (same outbox, retries and `outbox list`):
+ * SMS to the gateway or the log, emails to SMTP or the log.
+ */
+export class ChannelTransports implements Transport {
+  readonly name: string;
+  constructor(
+    private readonly sms: Transport,
+    private readonly email: Transport,
+  ) {
+    this.name = `sms:${sms.name},email:${email.name}`;
+  }
+  send(message: DeliveredMessage): Promise<void> {
+    return (message.channel === 'email' ? this.email : this.sms).send(message);
+  }
+  /** The text the log transport delivered for this outbox message (development's /dev/outbox). */
+  deliveredText(id: string): string | undefined {
+    for (const transport of [this.sms, this.email])
+      if (transport instanceof LogTransport) {
+        const text = transport.deliveredText(id);
+        if (text !== undefined) return text;
+      }
+    return undefined;
+  }
+  close(): void {
+    if (this.email instanceof SmtpEmailTransport) this.email.close();
+  }
+}
+
+export function transportFor(config: Config, logger: Logger): ChannelTransports {
+  const log = new LogTransport(logger);
+  const sms =
+    config.smsTransport === 'http' && config.smsHttpUrl
+      ? new HttpSmsTransport(config.smsHttpUrl, config.smsHttpToken)
+      : log;
+  const email =
+    config.emailTransport === 'smtp' && config.smtpUrl
+      ? new SmtpEmailTransport(
+          config.smtpUrl,
+          config.emailFrom,
+          new URL(config.issuer).hostname || 'localhost',
+        )
+      : log;
+  return new ChannelTransports(sms, email);
 }

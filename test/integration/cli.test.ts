@@ -187,6 +187,8 @@ describe.each(DATABASE_KINDS)('educonnect CLI on %s', { timeout: CLI_PROCESS_TIM
         JWKS_FILE: '/nonexistent',
         SMS_TRANSPORT: 'http',
         SMS_HTTP_URL: 'https://sms.example.fr',
+        EMAIL_TRANSPORT: 'smtp',
+        SMTP_URL: 'smtp://smtp.example.fr:587',
       },
     );
     expect(production.code).toBe(1);

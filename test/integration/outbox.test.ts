@@ -302,6 +302,8 @@ describe('development routes in production', () => {
         ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true',
         SMS_TRANSPORT: 'http',
         SMS_HTTP_URL: 'http://127.0.0.1:9/sms',
+        EMAIL_TRANSPORT: 'smtp',
+        SMTP_URL: 'smtp://127.0.0.1:9',
       },
     });
   });

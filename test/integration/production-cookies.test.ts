@@ -25,6 +25,8 @@ describe.each(DATABASE_KINDS)('production cookies on %s', (kind) => {
         ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true',
         SMS_TRANSPORT: 'http',
         SMS_HTTP_URL: 'http://127.0.0.1:9/sms',
+        EMAIL_TRANSPORT: 'smtp',
+        SMTP_URL: 'smtp://127.0.0.1:9',
         // no load shedding on a busy test machine
         ADMISSION_MAX_IN_FLIGHT: '0',
         ADMISSION_MAX_EVENT_LOOP_DELAY_MS: '0',

@@ -94,6 +94,8 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://educonnect@db.example.fr/educonnect',
       SMS_TRANSPORT: 'http',
       SMS_HTTP_URL: 'https://sms.example.fr/send',
+      EMAIL_TRANSPORT: 'smtp',
+      SMTP_URL: 'smtp://educonnect:s3cr3t@smtp.example.fr:587',
       DEMO_DATA: 'true',
     });
     expect(config.demoData).toBe(false);
@@ -109,6 +111,8 @@ describe('configuration', () => {
     JWKS_FILE: '/run/secrets/jwks.json',
     SMS_TRANSPORT: 'http',
     SMS_HTTP_URL: 'https://sms.example.fr/send',
+    EMAIL_TRANSPORT: 'smtp',
+    SMTP_URL: 'smtp://smtp.example.fr:587',
     COOKIE_KEYS: randomBytes(32).toString('base64url'),
     SECRET_KEY: randomBytes(32).toString('base64url'),
     DATABASE_URL: 'postgres://educonnect@db.example.fr/educonnect',
@@ -139,7 +143,7 @@ describe('configuration', () => {
       expect.unreachable();
     } catch (error) {
       const problems = (error as ConfigError).problems.join('\n');
-      for (const name of ['SECRET_KEY', 'COOKIE_KEYS', 'SMS_HTTP_TOKEN', 'DATABASE_URL'])
+      for (const name of ['SECRET_KEY', 'COOKIE_KEYS', 'SMS_HTTP_TOKEN', 'DATABASE_URL', 'SMTP_URL'])
         expect(problems).toMatch(new RegExp(`${name}.*valeur d'exemple de .env.example`));
     }
   });
@@ -172,6 +176,40 @@ describe('configuration', () => {
     expect(configWarnings(loadConfig(production({})))).toEqual([expect.stringContaining('TRUST_PROXY')]);
     expect(configWarnings(loadConfig(production({ TRUST_PROXY: 'true' })))).toEqual([]);
     expect(configWarnings(loadConfig({ DATA_DIR: dir() }))).toEqual([]);
+  });
+
+  it('reads the email transport: log by default, smtp required in production, bad values listed', () => {
+    const development = loadConfig({ DATA_DIR: dir(), ISSUER: 'https://educonnect.example.fr' });
+    expect(development).toMatchObject({
+      emailTransport: 'log',
+      smtpUrl: undefined,
+      emailFrom: 'ÉduConnect <ne-pas-repondre@educonnect.example.fr>',
+      emailConfirmationTtlHours: 24,
+    });
+    expect(() => loadConfig(production({ EMAIL_TRANSPORT: '', SMTP_URL: '' }))).toThrow(
+      /EMAIL_TRANSPORT=smtp est obligatoire en production/,
+    );
+    try {
+      loadConfig({
+        DATA_DIR: dir(),
+        EMAIL_TRANSPORT: 'pigeon',
+        SMTP_URL: 'http://user:motdepasse-secret@smtp.example.fr',
+        EMAIL_CONFIRMATION_TTL_HOURS: '0',
+      });
+      expect.unreachable();
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('EMAIL_TRANSPORT doit valoir log ou smtp');
+      expect(problems).toContain('SMTP_URL doit être une URL smtp://');
+      expect(problems).not.toContain('motdepasse-secret');
+      expect(problems).toContain('EMAIL_CONFIRMATION_TTL_HOURS');
+    }
+    expect(() => loadConfig({ DATA_DIR: dir(), EMAIL_TRANSPORT: 'smtp' })).toThrow(
+      /SMTP_URL est obligatoire quand EMAIL_TRANSPORT=smtp/,
+    );
+    expect(loadConfig(production({ SMTP_URL: 'smtps://u:p@smtp.example.fr' })).smtpUrl).toBe(
+      'smtps://u:p@smtp.example.fr',
+    );
   });
 
   it('refuses short secrets', () => {
