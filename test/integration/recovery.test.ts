@@ -1,3 +1,4 @@
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { throttleKey } from '../../src/domain/accounts/throttle.js';
 import { HttpBrowser, type Page, textOf } from '../helpers/browser.js';
@@ -151,12 +152,30 @@ describe.each(DATABASE_KINDS)('« Identifiant oublié » and « Mot de passe oub
     expect(flow).toMatchObject({ state: 'completed', code_hmac: null });
   });
 
-  it('resets a forgotten password by SMS: throttle cleared, audited, the new password logs in', async () => {
+  it('resets a forgotten password by SMS: sessions and refresh tokens ended, throttle cleared, audited, the new password logs in', async () => {
     const account = await db()
       .selectFrom('accounts')
       .selectAll()
       .where('identifier', '=', 'k.petit31')
       .executeTakeFirstOrThrow();
+    // Signed in elsewhere with the old password, with a refresh token (a stolen password would be).
+    const elsewhere = new HttpBrowser('203.0.113.9');
+    const old = await rp.begin(elsewhere, { scope: 'openid profile offline_access', prompt: 'consent' });
+    const signedIn = await loginWithPassword(
+      elsewhere,
+      old.page,
+      'responsable_legal',
+      'k.petit31',
+      OLD_PASSWORD,
+    );
+    const stolen = await rp.exchange(signedIn.url, old.request);
+    expect(stolen.refresh_token).toBeTruthy();
+    const sessionsBefore = await db()
+      .selectFrom('oidc_payloads')
+      .select('id')
+      .where('kind', '=', 'Session')
+      .execute();
+    expect(sessionsBefore.length).toBeGreaterThan(0);
     // Someone locked the account by guessing, and the school had set a temporary password.
     const key = throttleKey(idp.idp.services.throttleSecret, 'account', 'k.petit31');
     await db()
@@ -168,6 +187,12 @@ describe.each(DATABASE_KINDS)('« Identifiant oublié » and « Mot de passe oub
       .set({ must_change_password: true })
       .where('id', '=', account.id)
       .execute();
+
+    const beforeReset = await db()
+      .selectFrom('accounts')
+      .selectAll()
+      .where('id', '=', account.id)
+      .executeTakeFirstOrThrow();
 
     const browser = new HttpBrowser('203.0.113.3');
     const { request, form, code: codePage } = await askPassword(browser, ' K.Petit31 ', '07 12 34 56 02');
@@ -208,7 +233,7 @@ describe.each(DATABASE_KINDS)('« Identifiant oublié » and « Mot de passe oub
       .selectAll()
       .where('id', '=', account.id)
       .executeTakeFirstOrThrow();
-    expect(unchanged.password_hash).toBe(account.password_hash);
+    expect(unchanged.password_hash).toBe(beforeReset.password_hash);
 
     const changed = await browser.submit(passwordPage, '/mot-de-passe-oublie/nouveau', {
       password: NEW_PASSWORD,
@@ -223,7 +248,13 @@ describe.each(DATABASE_KINDS)('« Identifiant oublié » and « Mot de passe oub
       .where('id', '=', account.id)
       .executeTakeFirstOrThrow();
     expect(after.must_change_password).toBe(false);
-    expect(after.password_hash).not.toBe(account.password_hash);
+    expect(after.password_hash).not.toBe(beforeReset.password_hash);
+    // Every session and refresh token of the account is gone.
+    await expect(oidc.refreshTokenGrant(rp.configuration, stolen.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const again = await rp.begin(elsewhere);
+    expect(textOf(again.page.html)).toContain('Je sélectionne mon profil');
     expect(await db().selectFrom('login_throttle').select('key').where('key', '=', key).execute()).toEqual(
       [],
     );

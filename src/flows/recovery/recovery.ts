@@ -9,6 +9,7 @@ import type { AuditLog } from '../../domain/audit/audit-log.js';
 import { countHit } from '../../domain/rate-limits.js';
 import type { SecretBox } from '../../domain/secrets.js';
 import { enqueueMessage } from '../../messaging/outbox.js';
+import { type AccountSessionsDeps, endAccountSessions } from '../../oidc/account-sessions.js';
 import { DAY, limitKey, type Refusal, takeSendSlots } from '../activation/limits.js';
 import { codeHmac, codeMatches, generateCode } from '../activation/sms.js';
 import { skipSms } from '../activation/store.js';
@@ -33,7 +34,7 @@ import {
  * answers whether or not an account matched (no enumeration); only a match queues an SMS, and only a
  * match's code can verify.
  */
-export interface RecoveryDeps {
+export interface RecoveryDeps extends AccountSessionsDeps {
   db: Db;
   audit: AuditLog;
   config: Config;
@@ -258,7 +259,7 @@ export async function resetPassword(
   if (account.password_hash && (await deps.hasher.verify(account.password_hash, password)))
     return { status: 'same' };
   const hash = await deps.hasher.hash(password);
-  return deps.db.transaction().execute(async (trx): Promise<ResetResult> => {
+  const result = await deps.db.transaction().execute(async (trx): Promise<ResetResult> => {
     const locked = await lockRecovery(trx, flow.id);
     if (locked?.state !== 'code_verified' || locked.account_id !== account.id) return { status: 'ended' };
     await replacePassword(trx, account.id, hash);
@@ -275,4 +276,8 @@ export async function resetPassword(
     );
     return { status: 'reset', account };
   });
+  // Whoever knew the old password is signed out everywhere: IdP sessions, refresh tokens, and the
+  // services that take back-channel logout.
+  if (result.status === 'reset') await endAccountSessions(deps, account.id);
+  return result;
 }
