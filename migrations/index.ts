@@ -5,6 +5,7 @@ import * as m0003 from './0003_activation_outbox.js';
 import * as m0004 from './0004_hardening.js';
 import * as m0005 from './0005_client_changes.js';
 import * as m0006 from './0006_account.js';
+import * as m0007 from './0007_recovery.js';
 import * as m0008 from './0008_school.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new file instead. */
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '0004_hardening': m0004,
   '0005_client_changes': m0005,
   '0006_account': m0006,
+  '0007_recovery': m0007,
   '0008_school': m0008,
 };

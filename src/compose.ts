@@ -30,6 +30,8 @@ import { logoutPages } from './flows/logout/logout.js';
 import { pupilBindingRoutes } from './flows/pupil-binding/routes.js';
 import { schoolConsoleRoutes } from './flows/school-console/routes.js';
 import { schoolIssuedRoutes } from './flows/school-issued/routes.js';
+import { recoveryLoginLinks, recoveryRoutes } from './flows/recovery/routes.js';
+import { purgeRecoveryFlows } from './flows/recovery/store.js';
 import type { Services } from './flows/services.js';
 import { Admission, type FlowEntrance } from './http/admission.js';
 import { Csrf } from './http/csrf.js';
@@ -176,6 +178,9 @@ function composeFlows(services: Services, messages: SecretBox, messageQueued: ()
     messageQueued,
   });
   login.addLinks(activationLoginLinks);
+  const codeSecret = deriveSecret(services.config.secretKey, 'sms-code');
+  recoveryRoutes(interactions, { ...services, codeSecret, messageBox: messages, messageQueued });
+  login.addLinks(recoveryLoginLinks);
   pupilBindingRoutes(interactions);
   schoolIssuedRoutes(interactions, { messageBox: messages, messageQueued });
   return interactions;
@@ -213,6 +218,7 @@ function purgeExpiredRows(db: Db, logger: Logger, intervalMs: number): () => voi
       const removed = await purgeExpired(db);
       await purgeThrottle(db);
       await purgeAccountChanges(db);
+      await purgeRecoveryFlows(db);
       if (removed > 0) logger.info({ removed }, 'expired oidc rows purged');
     } catch (error) {
       logger.warn({ err: error }, 'purge failed');

@@ -64,7 +64,12 @@ export interface AuditEventsTable {
   detail: Json<Record<string, unknown>>;
 }
 
-export interface Database extends RegistryTables, FlowTables, AccountTables, SchoolTables {
+export interface Database
+  extends RegistryTables,
+    FlowTables,
+    AccountTables,
+    RecoveryTables,
+    SchoolTables {
   accounts: AccountsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_clients: OidcClientsTable;
@@ -325,3 +330,33 @@ export interface SchoolTables {
 
 export type StaffAccount = Selectable<StaffAccountsTable>;
 export type AccountNotification = Selectable<AccountNotificationsTable>;
+
+/** « Identifiant oublié » / « Mot de passe oublié » (issue 13, migration 0007). */
+export type RecoveryKind = 'identifier' | 'password';
+export type RecoveryState = 'code_sent' | 'code_verified' | 'completed' | 'failed';
+
+export interface RecoveryFlowsTable {
+  id: Generated<string>;
+  kind: RecoveryKind;
+  channel: OutboxChannel;
+  interaction_uid: string;
+  state: RecoveryState;
+  expires_at: Timestamp;
+  typed_name: string;
+  recipient: string;
+  account_id: string | null;
+  code_hmac: string | null;
+  code_expires_at: NullableTimestamp;
+  code_attempts: Generated<number>;
+  sends: Generated<number>;
+  last_sent_at: NullableTimestamp;
+  failure_reason: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface RecoveryTables {
+  recovery_flows: RecoveryFlowsTable;
+}
+
+export type RecoveryFlow = Selectable<RecoveryFlowsTable>;

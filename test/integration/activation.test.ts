@@ -282,6 +282,13 @@ describe.each(DATABASE_KINDS)('parent activation by SMS on %s', (kind) => {
     const again = new HttpBrowser('203.0.113.12');
     const { page: againCode } = await identify(again, 'Durand', 'Sophie', '06 12 34 56 78');
     expect(textOf(againCode.html)).toContain('Un code de sécurité a été envoyé');
+    // The page every parent sees says what the SMS then holds, and where a lost identifier is found.
+    expect(textOf(againCode.html)).toContain(
+      'Si un compte ÉduConnect existe déjà pour vous, le SMS ne contient pas de code de sécurité mais votre identifiant',
+    );
+    expect(againCode.html).toMatch(
+      /<a href="\/interaction\/[^/"]+\/identifiant-oublie">Identifiant oublié \?<\/a>/,
+    );
     const [reminder] = await outbox('+33612345678');
     expect(reminder!.body).toContain(identifier);
     expect(reminder!.body).not.toMatch(/\b[0-9]{6}\b/);
@@ -479,6 +486,11 @@ describe.each(DATABASE_KINDS)('parent activation by SMS on %s', (kind) => {
     expect(textOf(loser.html)).toContain(
       'Un compte ÉduConnect a déjà été activé pour ce représentant légal.',
     );
+    // The way back is « Identifiant oublié », not the school.
+    expect(loser.html).toMatch(
+      /<a href="\/interaction\/[^/"]+\/identifiant-oublie">Identifiant oublié \?<\/a>/,
+    );
+    expect(textOf(loser.html)).not.toContain('contactez l’établissement');
     expect(await accountsNamed('Petit', 'Karim')).toHaveLength(1);
     expect(await countRows(db(), 'account_pupils')).toBeGreaterThan(0);
   });

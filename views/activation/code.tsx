@@ -10,6 +10,8 @@ export interface CodePageProps {
   errors?: FieldErrors;
   message?: string;
   notice?: string;
+  /** « Identifiant oublié ? » for a parent whose account already exists. */
+  forgottenIdentifierHref: string;
 }
 
 /** Step 2: "Un code de sécurité a été envoyé". */
@@ -22,6 +24,7 @@ export function ActivationCodePage({
   errors,
   message,
   notice,
+  forgottenIdentifierHref,
 }: CodePageProps) {
   return (
     <StepFrame
@@ -68,6 +71,13 @@ export function ActivationCodePage({
           Renvoyer le SMS
         </button>
       </form>
+      <p>
+        Si un compte ÉduConnect existe déjà pour vous, le SMS ne contient pas de code de sécurité mais votre
+        identifiant : connectez-vous avec cet identifiant et votre mot de passe.
+      </p>
+      <p>
+        <a href={forgottenIdentifierHref}>Identifiant oublié ?</a>
+      </p>
     </StepFrame>
   );
 }

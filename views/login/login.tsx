@@ -12,8 +12,8 @@ export interface LoginPageProps {
   identifier?: string;
   message?: string;
   errors?: FieldErrors;
-  /** Links offered under the form (activation...), only those that exist. */
-  extraLinks?: { href: string; label: string }[];
+  /** Links offered under the form (activation...) or beside a field, only those that exist. */
+  extraLinks?: { href: string; label: string; beside?: 'identifier' | 'password' }[];
 }
 
 export function LoginPage({
@@ -26,6 +26,15 @@ export function LoginPage({
   errors,
   extraLinks = [],
 }: LoginPageProps) {
+  const beside = (field: 'identifier' | 'password') =>
+    extraLinks
+      .filter((link) => link.beside === field)
+      .map((link) => (
+        <a key={link.href} href={link.href}>
+          {link.label}
+        </a>
+      ));
+  const under = extraLinks.filter((link) => !link.beside);
   return (
     <Layout
       title={message || errors ? 'Erreur - Connexion' : 'Connexion'}
@@ -44,12 +53,14 @@ export function LoginPage({
           autocomplete="username"
           error={errors?.identifier}
           maxLength={100}
+          aside={beside('identifier')}
         />
         <PasswordInput
           name="password"
           label="Mot de passe"
           autocomplete="current-password"
           error={errors?.password}
+          aside={beside('password')}
         />
         <button type="submit" class="button-primary">
           Se connecter
@@ -60,9 +71,9 @@ export function LoginPage({
           Votre identifiant et votre mot de passe provisoire vous sont remis par votre établissement.
         </p>
       )}
-      {extraLinks.length > 0 && (
+      {under.length > 0 && (
         <ul class="link-list">
-          {extraLinks.map((link) => (
+          {under.map((link) => (
             <li key={link.href}>
               <a href={link.href}>{link.label}</a>
             </li>

@@ -1,3 +1,5 @@
+import type { ComponentChildren } from 'preact';
+
 export type FieldErrors = Record<string, string>;
 
 /** One rule of the password policy as the page lists it and the script checks it live. */
@@ -44,6 +46,8 @@ export interface TextFieldProps {
   maxLength?: number;
   required?: boolean;
   pattern?: string;
+  /** Shown beside the label (a link such as « Identifiant oublié ? »). */
+  aside?: ComponentChildren;
 }
 
 export function TextField({
@@ -58,12 +62,13 @@ export function TextField({
   maxLength = 256,
   required = true,
   pattern,
+  aside,
 }: TextFieldProps) {
   const describedBy =
     [hint && `${name}-aide`, error && `${name}-erreur`].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${error ? ' field-error' : ''}`}>
-      <label for={name}>{label}</label>
+      <FieldLabel name={name} label={label} aside={aside} />
       {hint && (
         <p class="hint" id={`${name}-aide`}>
           {hint}
@@ -97,14 +102,28 @@ export interface PasswordInputProps {
   autocomplete: 'current-password' | 'new-password';
   error?: string;
   describedBy?: string;
+  /** Shown beside the label (a link such as « Mot de passe oublié ? »). */
+  aside?: ComponentChildren;
+}
+
+/** A field's label, with what goes beside it when there is something (it wraps below at 320 px). */
+function FieldLabel({ name, label, aside }: { name: string; label: string; aside?: ComponentChildren }) {
+  const hasAside = Array.isArray(aside) ? aside.length > 0 : Boolean(aside);
+  if (!hasAside) return <label for={name}>{label}</label>;
+  return (
+    <div class="label-row">
+      <label for={name}>{label}</label>
+      <span class="label-aside">{aside}</span>
+    </div>
+  );
 }
 
 /** A password input with an "Afficher" toggle that the script reveals (hidden without JavaScript). */
-export function PasswordInput({ name, label, autocomplete, error, describedBy }: PasswordInputProps) {
+export function PasswordInput({ name, label, autocomplete, error, describedBy, aside }: PasswordInputProps) {
   const ids = [describedBy, error && `${name}-erreur`].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${error ? ' field-error' : ''}`}>
-      <label for={name}>{label}</label>
+      <FieldLabel name={name} label={label} aside={aside} />
       {error && (
         <p class="error-text" id={`${name}-erreur`}>
           {error}

@@ -14,6 +14,7 @@ import { PASSWORD_RULES } from '../../domain/accounts/password-policy.js';
 import { maskPhone } from '../../domain/registry/phone.js';
 import type { Csrf } from '../../http/csrf.js';
 import { renderPage } from '../../http/render.js';
+import { recoveryPath } from '../recovery/state.js';
 
 type Errors = { errors?: Record<string, string>; message?: string };
 
@@ -50,6 +51,7 @@ export class ActivationPages {
       csrf: this.csrf.token(ctx),
       maskedPhone: maskPhone(flow.mobile ?? ''),
       ttlMinutes: Math.round(this.codeTtlSeconds / 60),
+      forgottenIdentifierHref: recoveryPath(uid, 'identifier'),
       ...props,
     };
     renderPage(ctx, createElement(ActivationCodePage, page), status);
@@ -83,7 +85,11 @@ export class ActivationPages {
   ended(ctx: Context, uid: string, reason: string): void {
     renderPage(
       ctx,
-      createElement(ActivationEndedPage, { uid, reason }),
+      createElement(ActivationEndedPage, {
+        uid,
+        reason,
+        forgottenIdentifierHref: recoveryPath(uid, 'identifier'),
+      }),
       reason === 'already_activated' ? 409 : 403,
     );
   }

@@ -318,7 +318,7 @@ function codeError(result: CodeResult | undefined): string | undefined {
 }
 
 /** Step 1's form: Nom, Prénom, N° de téléphone portable. `identity` only when all three are valid. */
-function readIdentity(body: unknown) {
+export function readIdentity(body: unknown) {
   const familyName = textField(body, 'nom', 100).trim();
   const givenName = textField(body, 'prenom', 100).trim();
   const typed = textField(body, 'telephone', 30).trim();

@@ -15,8 +15,14 @@ import { attemptLogin } from './login.js';
 
 export const FAILED_LOGIN_MESSAGE = "L'identifiant ou le mot de passe est incorrect";
 
-/** Extra links under a profile's login form, contributed by other flows (activation...). */
-export type LoginLinks = (uid: string, profile: Profile) => { href: string; label: string }[];
+/**
+ * Extra links of a profile's login page, contributed by other flows: under the form (activation...),
+ * or `beside` a field (« Identifiant oublié ? », « Mot de passe oublié ? »).
+ */
+export type LoginLinks = (
+  uid: string,
+  profile: Profile,
+) => { href: string; label: string; beside?: 'identifier' | 'password' }[];
 
 export interface LoginFlow {
   /** "Je sélectionne mon profil": the interaction's first page while nobody is logged in. */
@@ -42,7 +48,10 @@ export function loginRoutes(interactions: Interactions): LoginFlow {
     const interaction = await interactions.load(ctx);
     const profile = ctx.params.profile;
     if (!isProfile(profile)) return ctx.redirect(`/interaction/${interaction.uid}`);
-    renderPage(ctx, loginPage(ctx, interaction.uid, profile));
+    // « Je me connecte » after a recovery comes back with the identifier filled in.
+    const given = ctx.query.identifiant;
+    const identifier = typeof given === 'string' ? given.slice(0, 100) : undefined;
+    renderPage(ctx, loginPage(ctx, interaction.uid, profile, { identifier }));
   });
 
   router.post('/login', parseForm, async (ctx) => {

@@ -1,0 +1,100 @@
+import { CsrfInput, type FieldErrors, TextField } from '../ui/components.js';
+import { RecoveryFrame } from './frame.js';
+
+export interface RecoveryRequestPageProps {
+  profileLabel: string;
+  flowTitle: string;
+  csrf: string;
+  /** Where the form posts, and where « Précédent » goes (the login page). */
+  action: string;
+  loginHref: string;
+  /** « identity »: Nom, Prénom (Identifiant oublié); « identifier »: Identifiant (Mot de passe oublié). */
+  asks: 'identity' | 'identifier';
+  values?: { familyName?: string; givenName?: string; identifier?: string; mobile?: string };
+  errors?: FieldErrors;
+  message?: string;
+}
+
+const PHONE_HINT = "Pour les numéros hors France métropolitaine, merci d'indiquer l'indicatif régional.";
+
+/** Step 1 of both recoveries: who the person is, and the mobile the code goes to. */
+export function RecoveryRequestPage({
+  profileLabel,
+  flowTitle,
+  csrf,
+  action,
+  loginHref,
+  asks,
+  values,
+  errors,
+  message,
+}: RecoveryRequestPageProps) {
+  return (
+    <RecoveryFrame
+      profileLabel={profileLabel}
+      flowTitle={flowTitle}
+      heading={asks === 'identity' ? 'Je confirme mon identité' : 'Je saisis mon identifiant'}
+      errors={errors}
+      message={message}
+    >
+      <p>
+        {asks === 'identity'
+          ? 'Indiquez votre nom, votre prénom et le numéro de téléphone portable de votre compte ÉduConnect : nous vous envoyons un code de sécurité par SMS, puis votre identifiant s’affiche.'
+          : 'Indiquez votre identifiant et le numéro de téléphone portable de votre compte ÉduConnect : nous vous envoyons un code de sécurité par SMS, puis vous choisissez un nouveau mot de passe.'}
+      </p>
+      <form method="post" action={action} novalidate>
+        <CsrfInput token={csrf} />
+        {asks === 'identity' ? (
+          <>
+            <TextField
+              name="nom"
+              label="Nom"
+              value={values?.familyName}
+              autocomplete="family-name"
+              error={errors?.nom}
+              maxLength={100}
+            />
+            <TextField
+              name="prenom"
+              label="Prénom"
+              value={values?.givenName}
+              autocomplete="given-name"
+              error={errors?.prenom}
+              maxLength={100}
+            />
+          </>
+        ) : (
+          <TextField
+            name="identifiant"
+            label="Identifiant"
+            value={values?.identifier}
+            autocomplete="username"
+            hint="Par exemple : j.dupond25"
+            error={errors?.identifiant}
+            maxLength={100}
+          />
+        )}
+        <TextField
+          name="telephone"
+          label="N° de téléphone portable"
+          type="tel"
+          inputMode="tel"
+          value={values?.mobile ?? '+33 '}
+          autocomplete="tel"
+          hint={PHONE_HINT}
+          error={errors?.telephone}
+          maxLength={30}
+        />
+        <div class="button-row">
+          <button type="submit" form="recuperation-precedent" class="button-secondary">
+            Précédent
+          </button>
+          <button type="submit" class="button-primary">
+            Suivant
+          </button>
+        </div>
+      </form>
+      <form method="get" action={loginHref} id="recuperation-precedent" />
+    </RecoveryFrame>
+  );
+}
