@@ -66,6 +66,17 @@ export interface Config {
   outboxPollMs: number;
   entPort: number;
   entBaseUrl: string;
+  // FranceConnect (issue 16)
+  /** The upstream FranceConnect; undefined: the button is hidden (outside production: the local one). */
+  franceConnect: FranceConnectSettings | undefined;
+  /** Port of the local FranceConnect started outside production (src/demo/franceconnect). */
+  fcDemoPort: number;
+}
+
+export interface FranceConnectSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 export class ConfigError extends Error {
@@ -196,6 +207,22 @@ export function loadConfig(env: Env = process.env): Config {
   if (webConcurrency > 1 && !databaseUrl)
     problems.push('WEB_CONCURRENCY supérieur à 1 demande DATABASE_URL (PGlite ne sert qu’un seul processus)');
 
+  // FranceConnect (issue 16): the three variables together, or none (no FranceConnect button).
+  const fcIssuer = url(env, 'FRANCECONNECT_ISSUER', problems);
+  const fcClientId = env.FRANCECONNECT_CLIENT_ID?.trim() ?? '';
+  const fcClientSecret = env.FRANCECONNECT_CLIENT_SECRET ?? '';
+  if ((fcIssuer || fcClientId || fcClientSecret) && !(fcIssuer && fcClientId && fcClientSecret))
+    problems.push(
+      'FRANCECONNECT_ISSUER, FRANCECONNECT_CLIENT_ID et FRANCECONNECT_CLIENT_SECRET vont ensemble : renseignez les trois ou aucun',
+    );
+  if (production && fcIssuer?.startsWith('http:'))
+    problems.push('FRANCECONNECT_ISSUER doit être en https:// en production');
+  const franceConnect =
+    fcIssuer && fcClientId && fcClientSecret
+      ? { issuer: fcIssuer, clientId: fcClientId, clientSecret: fcClientSecret }
+      : undefined;
+  const fcDemoPort = integer(env, 'FC_DEMO_PORT', 5000, problems, 0);
+
   const config: Config = {
     production,
     host,
@@ -240,6 +267,9 @@ export function loadConfig(env: Env = process.env): Config {
     outboxPollMs: integer(env, 'OUTBOX_POLL_MS', 2000, problems, 10, 3_600_000),
     entPort,
     entBaseUrl: url(env, 'ENT_BASE_URL', problems) ?? `http://localhost:${entPort}`,
+    // FranceConnect (issue 16)
+    franceConnect,
+    fcDemoPort,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

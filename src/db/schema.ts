@@ -64,7 +64,7 @@ export interface AuditEventsTable {
   detail: Json<Record<string, unknown>>;
 }
 
-export interface Database extends RegistryTables, FlowTables {
+export interface Database extends RegistryTables, FlowTables, FranceConnectTables {
   accounts: AccountsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_clients: OidcClientsTable;
@@ -138,7 +138,7 @@ export interface RegistryTables {
   pupil_link_reports: PupilLinkReportsTable;
 }
 
-export type FlowType = 'activation' | 'binding';
+export type FlowType = 'activation' | 'binding' | 'franceconnect';
 export type FlowState =
   | 'pending'
   | 'code_sent'
@@ -219,3 +219,36 @@ export interface FlowTables {
 
 export type RegistryFlow = Selectable<RegistryFlowsTable>;
 export type OutboxMessage = Selectable<OutboxMessagesTable>;
+
+/** FranceConnect (issue 16): logins through FranceConnect and the identities linked to accounts. */
+export interface FranceConnectLoginsTable {
+  id: Generated<string>;
+  interaction_uid: string;
+  state_hash: string;
+  nonce: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  consumed_at: NullableTimestamp;
+  sub: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  birthdate: string | null;
+  id_token: string | null;
+  account_id: string | null;
+  logout_state_hash: string | null;
+  logout_return: string | null;
+}
+
+export interface FranceConnectLinksTable {
+  sub: string;
+  account_id: string;
+  created_at: DefaultTimestamp;
+  last_login_at: NullableTimestamp;
+}
+
+export interface FranceConnectTables {
+  franceconnect_logins: FranceConnectLoginsTable;
+  franceconnect_links: FranceConnectLinksTable;
+}
+
+export type FranceConnectLogin = Selectable<FranceConnectLoginsTable>;

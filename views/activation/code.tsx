@@ -1,5 +1,5 @@
 import { CsrfInput, type FieldErrors, TextField } from '../ui/components.js';
-import { StepFrame } from './step-frame.js';
+import { StepFrame, type StepPosition } from './step-frame.js';
 
 export interface CodePageProps {
   profileLabel: string;
@@ -10,6 +10,9 @@ export interface CodePageProps {
   errors?: FieldErrors;
   message?: string;
   notice?: string;
+  /** The flow's pages (default: the activation's); FranceConnect's first login reuses this page. */
+  basePath?: string;
+  position?: StepPosition;
 }
 
 /** Step 2: "Un code de sécurité a été envoyé". */
@@ -22,11 +25,14 @@ export function ActivationCodePage({
   errors,
   message,
   notice,
+  basePath = `/interaction/${uid}/activation`,
+  position,
 }: CodePageProps) {
   return (
     <StepFrame
       profileLabel={profileLabel}
       step={2}
+      {...position}
       heading="Un code de sécurité a été envoyé"
       errors={errors}
       message={message}
@@ -40,7 +46,7 @@ export function ActivationCodePage({
         Nous venons de vous envoyer un code de sécurité (valable {ttlMinutes} min) au{' '}
         <strong>{maskedPhone}</strong>
       </p>
-      <form method="post" action={`/interaction/${uid}/activation/code`} novalidate>
+      <form method="post" action={`${basePath}/code`} novalidate>
         <CsrfInput token={csrf} />
         <TextField
           name="code"
@@ -61,8 +67,8 @@ export function ActivationCodePage({
           </button>
         </div>
       </form>
-      <form method="get" action={`/interaction/${uid}/activation`} id="activation-retour" />
-      <form method="post" action={`/interaction/${uid}/activation/renvoi`}>
+      <form method="get" action={basePath} id="activation-retour" />
+      <form method="post" action={`${basePath}/renvoi`}>
         <CsrfInput token={csrf} />
         <p>Je n'ai pas reçu le code par SMS</p>
         <button type="submit" class="button-link">

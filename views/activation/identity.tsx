@@ -50,17 +50,7 @@ export function ActivationIdentityPage({
           error={errors?.prenom}
           maxLength={100}
         />
-        <TextField
-          name="telephone"
-          label="N° de téléphone portable"
-          type="tel"
-          inputMode="tel"
-          value={values?.mobile}
-          autocomplete="tel"
-          hint="Pour les numéros hors France métropolitaine, merci d'indiquer l'indicatif régional."
-          error={errors?.telephone}
-          maxLength={30}
-        />
+        <MobileField value={values?.mobile} error={errors?.telephone} />
         <div class="button-row">
           <button type="submit" form="activation-precedent" class="button-secondary">
             Précédent
@@ -77,5 +67,22 @@ export function ActivationIdentityPage({
         </a>
       </p>
     </StepFrame>
+  );
+}
+
+/** « N° de téléphone portable », as the activation asks it (FranceConnect's first login too). */
+export function MobileField({ value, error }: { value?: string; error?: string }) {
+  return (
+    <TextField
+      name="telephone"
+      label="N° de téléphone portable"
+      type="tel"
+      inputMode="tel"
+      value={value}
+      autocomplete="tel"
+      hint="Pour les numéros hors France métropolitaine, merci d'indiquer l'indicatif régional."
+      error={error}
+      maxLength={30}
+    />
   );
 }
