@@ -150,6 +150,34 @@ describe.each(DATABASE_KINDS)('FranceConnect on %s', (kind) => {
     expect(secondTokens.claims()?.sub).toBe(tokens.claims()?.sub);
     expect((await outbox('+33612345678')).length).toBe(sent);
     expect(await countRows(db(), 'accounts')).toBe(accountsBefore + 1);
+
+    // The registry now lists a third child: the next FranceConnect login asks « Ajout d'élèves » first.
+    const pupil = await db()
+      .insertInto('pupils')
+      .values({
+        registry_id: 'C-FC-1',
+        family_name: 'Durand',
+        given_name: 'Noé',
+        birth_date: '2014-01-15',
+        establishment_uai: '0861234A',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const representative = await db()
+      .selectFrom('representatives')
+      .select('id')
+      .where('account_id', '=', account.id)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    await db()
+      .insertInto('pupil_representatives')
+      .values({ pupil_id: pupil.id, representative_id: representative.id })
+      .execute();
+    const third = new HttpBrowser();
+    const later = await toFranceConnect(third);
+    const adding = await throughFranceConnect(third, later.fcPage, 'fc-sophie-durand');
+    expect(textOf(adding.html)).toContain("Ajout d'élèves");
+    expect(textOf(adding.html)).toContain('Noé Durand');
   });
 
   it('a parent unknown to the registry gets the same pages and no SMS', async () => {
