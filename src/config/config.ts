@@ -217,6 +217,10 @@ export function loadConfig(env: Env = process.env): Config {
     );
   if (production && fcIssuer?.startsWith('http:'))
     problems.push('FRANCECONNECT_ISSUER doit être en https:// en production');
+  if (production && isPlaceholder(fcClientSecret))
+    problems.push(
+      "FRANCECONNECT_CLIENT_SECRET est encore la valeur d'exemple de .env.example : mettez le secret donné par FranceConnect",
+    );
   const franceConnect =
     fcIssuer && fcClientId && fcClientSecret
       ? { issuer: fcIssuer, clientId: fcClientId, clientSecret: fcClientSecret }

@@ -39,6 +39,13 @@ describe('FranceConnect configuration', () => {
       problems({ NODE_ENV: 'production', ...FC, FRANCECONNECT_ISSUER: 'http://fc.example' }).join('\n'),
     ).toContain('FRANCECONNECT_ISSUER doit être en https:// en production');
     expect(problems({ FC_DEMO_PORT: 'cinq' }).join('\n')).toContain('FC_DEMO_PORT');
+    expect(
+      problems({
+        NODE_ENV: 'production',
+        ...FC,
+        FRANCECONNECT_CLIENT_SECRET: 'replace-with-the-client-secret',
+      }).join('\n'),
+    ).toContain("FRANCECONNECT_CLIENT_SECRET est encore la valeur d'exemple");
   });
 
   it('points npm start at the local FranceConnect, its secret derived from SECRET_KEY', () => {
