@@ -40,14 +40,12 @@ import {
   startLogout,
   storeIdentity,
 } from './store.js';
-import { type FranceConnectClient, FranceConnectError } from './upstream.js';
+import { CALLBACK_PATH, type FranceConnectClient, FranceConnectError, POST_LOGOUT_PATH } from './upstream.js';
 
 /** Binds the return from FranceConnect to the browser that left for it (login CSRF). */
 const STATE_COOKIE = 'ec_fc_state';
 /** The FranceConnect login behind this browser's session: its logout ends FranceConnect's too. */
 const SESSION_COOKIE = 'ec_fc';
-export const CALLBACK_PATH = '/franceconnect/callback';
-export const POST_LOGOUT_PATH = '/franceconnect/deconnexion';
 
 const PROFILE_LABEL = PROFILE_LABELS.responsable_legal;
 const position = (step: number) => ({ flowTitle: LINKING_TITLE, step, total: LINKING_STEPS });
@@ -106,7 +104,13 @@ function endFranceConnectWithOurs(provider: Provider, deps: ActivationDeps, clie
     const ended = Boolean((ctx.oidc?.params as { logout?: string } | undefined)?.logout);
     const returnTo = ctx.response.get('Location');
     if (!loginId || !ended || !returnTo || ctx.status < 300 || ctx.status >= 400) return;
-    ctx.cookies.set(SESSION_COOKIE, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: ctx.secure });
+    ctx.cookies.set(SESSION_COOKIE, null, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      signed: true,
+      secure: ctx.secure,
+    });
     const login = await sessionLogin(deps.db, loginId);
     if (!login?.id_token) return;
     const state = randomState();
@@ -185,7 +189,12 @@ class FranceConnectSteps {
       renderPage(ctx, createElement(FranceConnectErrorPage, { uid, cancelled }), cancelled ? 400 : 403);
     };
     const cookie = ctx.cookies.get(STATE_COOKIE, { signed: true });
-    ctx.cookies.set(STATE_COOKIE, null, { path: CALLBACK_PATH, httpOnly: true, secure: ctx.secure });
+    ctx.cookies.set(STATE_COOKIE, null, {
+      path: CALLBACK_PATH,
+      httpOnly: true,
+      signed: true,
+      secure: ctx.secure,
+    });
     if (!state || !uid) return refuse('unknown_state');
     if (typeof ctx.query.error === 'string') {
       await consumeLogin(this.deps.db, state);

@@ -1,6 +1,10 @@
 import * as oidc from 'openid-client';
 import type { Config, FranceConnectSettings } from '../../config/config.js';
 
+/** Where FranceConnect sends browsers back: after a login, and after its logout. */
+export const CALLBACK_PATH = '/franceconnect/callback';
+export const POST_LOGOUT_PATH = '/franceconnect/deconnexion';
+
 /** The level FranceConnect v2 must assert in the ID token (`acr_values=eidas1` in the request). */
 export const FRANCECONNECT_ACR = 'eidas1';
 /** FranceConnect v2 scopes are claims: the identity the first login matches against the registry. */
@@ -144,7 +148,7 @@ export function franceConnectClient(config: Pick<Config, 'franceConnect' | 'issu
   if (!config.franceConnect) return undefined;
   return new FranceConnectClient(
     config.franceConnect,
-    `${config.issuer}/franceconnect/callback`,
-    `${config.issuer}/franceconnect/deconnexion`,
+    `${config.issuer}${CALLBACK_PATH}`,
+    `${config.issuer}${POST_LOGOUT_PATH}`,
   );
 }
