@@ -21,6 +21,7 @@ import {
   type DemoIdentity,
   findDemoIdentity,
 } from './identities.js';
+import { memoryAdapterFactory } from './memory-adapter.js';
 
 /** The service registered at the local FranceConnect (our identity provider). */
 export interface FranceConnectDemoClient {
@@ -114,6 +115,7 @@ function demoConfiguration(
   cookieKeys: string[],
 ): Configuration {
   return {
+    adapter: memoryAdapterFactory(),
     clients: options.clients.map((client) => ({
       client_id: client.clientId,
       client_secret: client.clientSecret,
