@@ -11,6 +11,7 @@ import { type Db, openDatabase, subscribe } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { seedDemoData } from './demo/demo-data.js';
 import { demoEntConfig } from './demo/ent.js';
+import { demoFranceConnectSettings, startFranceConnectDemo } from './demo/franceconnect/server.js';
 import { PasswordHasher } from './domain/accounts/password-hasher.js';
 import { purgeThrottle } from './domain/accounts/throttle.js';
 import { AuditLog } from './domain/audit/audit-log.js';
@@ -22,6 +23,8 @@ import { purgeAccountChanges } from './flows/account/store.js';
 import { activationLoginLinks, activationRoutes, isActivationEntrance } from './flows/activation/routes.js';
 import { forcedPasswordRoutes } from './flows/forced-password/routes.js';
 import { helpRoutes } from './flows/help/routes.js';
+import { franceConnectRoutes } from './flows/franceconnect/routes.js';
+import { franceConnectClient } from './flows/franceconnect/upstream.js';
 import { expiredInteractionPage } from './flows/interaction/expired.js';
 import { Interactions } from './flows/interaction/interactions.js';
 import { interactionRoutes } from './flows/interaction/routes.js';
@@ -112,7 +115,7 @@ export async function composeIdentityProvider(
     audit,
     throttleSecret: deriveSecret(config.secretKey, 'throttle'),
   };
-  const interactions = composeFlows(services, messages, () => dispatcher.wake());
+  const { interactions, outside } = composeFlows(services, messages, () => dispatcher.wake());
   const admission = new Admission({
     maxEventLoopDelayMs: config.admissionMaxEventLoopDelayMs,
     maxInFlight: config.admissionMaxInFlight,
@@ -130,7 +133,7 @@ export async function composeIdentityProvider(
   const account = await composeAccountFlow(services, messages, () => dispatcher.wake());
   const app = composeApp(
     services,
-    [interactions.router, helpRoutes(), ...account, schoolConsoleRoutes(services), ...devRouters],
+    [interactions.router, ...outside, helpRoutes(), ...account, schoolConsoleRoutes(services), ...devRouters],
     admission,
   );
   const stopPurging = purgeExpiredRows(db, logger, options.purgeIntervalMs ?? 10 * 60 * 1000);
@@ -164,26 +167,30 @@ async function composeProvider(config: Config, db: Db, audit: AuditLog, logger: 
 }
 
 /** Every flow under /interaction/:uid; login steps run in the order their flows are added here. */
-function composeFlows(services: Services, messages: SecretBox, messageQueued: () => void): Interactions {
+function composeFlows(services: Services, messages: SecretBox, messageQueued: () => void) {
   const interactions = new Interactions(services);
   const login = loginRoutes(interactions);
   interactionRoutes(interactions, login.profileChoice);
   forcedPasswordRoutes(interactions);
-  activationRoutes(interactions, {
+  const smsFlows = {
     db: services.db,
     audit: services.audit,
     config: services.config,
     codeSecret: deriveSecret(services.config.secretKey, 'sms-code'),
     messageBox: messages,
     messageQueued,
-  });
+  };
+  activationRoutes(interactions, smsFlows);
   login.addLinks(activationLoginLinks);
-  const codeSecret = deriveSecret(services.config.secretKey, 'sms-code');
-  recoveryRoutes(interactions, { ...services, codeSecret, messageBox: messages, messageQueued });
+  recoveryRoutes(interactions, { ...services, codeSecret: smsFlows.codeSecret, messageBox: messages, messageQueued });
   login.addLinks(recoveryLoginLinks);
   pupilBindingRoutes(interactions);
   schoolIssuedRoutes(interactions, { messageBox: messages, messageQueued });
-  return interactions;
+  // Routes outside /interaction/:uid (FranceConnect's callback and logout return).
+  const outside: Router[] = [];
+  const franceConnect = franceConnectClient(services.config);
+  if (franceConnect) outside.push(franceConnectRoutes(interactions, login, smsFlows, franceConnect));
+  return { interactions, outside };
 }
 
 /** Our routers (the interaction's, development routes) in front of oidc-provider. */
@@ -250,6 +257,10 @@ export async function startServer(config: Config, logger: Logger): Promise<{ sto
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
     config.hashWorkers = hashWorkersPerProcess(config);
+    // Outside production, without FRANCECONNECT_*, the local FranceConnect (FC_DEMO=false to skip it).
+    const fcDemo =
+      !config.production && !config.franceConnect && cluster.isPrimary && process.env.FC_DEMO !== 'false';
+    if (fcDemo) config.franceConnect = demoFranceConnectSettings(config);
     const idp = await composeIdentityProvider(config, db, { logger });
     stop = async () => {
       await idp.close();
@@ -273,9 +284,11 @@ export async function startServer(config: Config, logger: Logger): Promise<{ sto
     const entConfig = demoEntConfig(config);
     const ent = config.production || process.env.DEMO_ENT === 'false' ? undefined : createEntApp(entConfig);
     const entServer = ent ? await startEntServer(ent, entConfig, logger, config.host) : undefined;
+    const fcServer = fcDemo ? await startFranceConnectDemo(config, logger, config.host) : undefined;
     stop = async () => {
       server.close();
       entServer?.close();
+      fcServer?.close();
       ent?.close();
       await idp.close();
       await db.destroy();

@@ -85,6 +85,17 @@ export interface Config {
   temporaryPasswordDays: number;
   /** Lifetime of a school console session, in minutes. */
   staffSessionMinutes: number;
+  // FranceConnect (issue 16)
+  /** The upstream FranceConnect; undefined: the button is hidden (outside production: the local one). */
+  franceConnect: FranceConnectSettings | undefined;
+  /** Port of the local FranceConnect started outside production (src/demo/franceconnect). */
+  fcDemoPort: number;
+}
+
+export interface FranceConnectSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 export class ConfigError extends Error {
@@ -239,6 +250,25 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("le mot de passe de SMTP_URL est encore la valeur d'exemple de .env.example");
   const emailFrom = env.EMAIL_FROM || `ÉduConnect <ne-pas-repondre@${safeHostname(issuer)}>`;
   if (/[\r\n]/.test(emailFrom)) problems.push('EMAIL_FROM ne doit pas contenir de retour à la ligne');
+  // FranceConnect (issue 16): the three variables together, or none (no FranceConnect button).
+  const fcIssuer = url(env, 'FRANCECONNECT_ISSUER', problems);
+  const fcClientId = env.FRANCECONNECT_CLIENT_ID?.trim() ?? '';
+  const fcClientSecret = env.FRANCECONNECT_CLIENT_SECRET ?? '';
+  if ((fcIssuer || fcClientId || fcClientSecret) && !(fcIssuer && fcClientId && fcClientSecret))
+    problems.push(
+      'FRANCECONNECT_ISSUER, FRANCECONNECT_CLIENT_ID et FRANCECONNECT_CLIENT_SECRET vont ensemble : renseignez les trois ou aucun',
+    );
+  if (production && fcIssuer?.startsWith('http:'))
+    problems.push('FRANCECONNECT_ISSUER doit être en https:// en production');
+  if (production && isPlaceholder(fcClientSecret))
+    problems.push(
+      "FRANCECONNECT_CLIENT_SECRET est encore la valeur d'exemple de .env.example : mettez le secret donné par FranceConnect",
+    );
+  const franceConnect =
+    fcIssuer && fcClientId && fcClientSecret
+      ? { issuer: fcIssuer, clientId: fcClientId, clientSecret: fcClientSecret }
+      : undefined;
+  const fcDemoPort = integer(env, 'FC_DEMO_PORT', 5000, problems, 0);
 
   const config: Config = {
     production,
@@ -294,6 +324,9 @@ export function loadConfig(env: Env = process.env): Config {
     // School-issued accounts and the school console (issue 14)
     temporaryPasswordDays: integer(env, 'TEMPORARY_PASSWORD_DAYS', 90, problems, 1, 366),
     staffSessionMinutes: integer(env, 'STAFF_SESSION_MINUTES', 480, problems, 5, 1440),
+    // FranceConnect (issue 16)
+    franceConnect,
+    fcDemoPort,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

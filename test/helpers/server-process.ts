@@ -31,6 +31,8 @@ export async function startServerProcess(
     env: {
       PATH: process.env.PATH,
       DEMO_ENT: 'false',
+      // the local FranceConnect's fixed port would collide between test servers
+      FC_DEMO: 'false',
       LOG_LEVEL: 'warn',
       ...env,
       PORT: String(port),

@@ -210,7 +210,7 @@ describe('the CLI beside a running server on the embedded database', {
     const second = spawnSync(join(ROOT, 'node_modules/.bin/node'), ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, ...env, PORT: '0', DEMO_ENT: 'false' },
+      env: { PATH: process.env.PATH, ...env, PORT: '0', DEMO_ENT: 'false', FC_DEMO: 'false' },
     });
     expect(second.status).toBe(1);
     expect(second.stderr).toContain(

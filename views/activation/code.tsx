@@ -1,5 +1,5 @@
 import { CsrfInput, type FieldErrors, TextField } from '../ui/components.js';
-import { StepFrame } from './step-frame.js';
+import { StepFrame, type StepPosition } from './step-frame.js';
 
 export interface CodePageProps {
   profileLabel: string;
@@ -10,8 +10,14 @@ export interface CodePageProps {
   errors?: FieldErrors;
   message?: string;
   notice?: string;
-  /** « Identifiant oublié ? » for a parent whose account already exists. */
-  forgottenIdentifierHref: string;
+  /**
+   * « Identifiant oublié ? » for a parent whose account already exists (the activation sends the
+   * identifier instead of a code then); absent where the SMS always carries a code (FranceConnect).
+   */
+  forgottenIdentifierHref?: string;
+  /** The flow's pages (default: the activation's); FranceConnect's first login reuses this page. */
+  basePath?: string;
+  position?: StepPosition;
 }
 
 /** Step 2: "Un code de sécurité a été envoyé". */
@@ -25,11 +31,14 @@ export function ActivationCodePage({
   message,
   notice,
   forgottenIdentifierHref,
+  basePath = `/interaction/${uid}/activation`,
+  position,
 }: CodePageProps) {
   return (
     <StepFrame
       profileLabel={profileLabel}
       step={2}
+      {...position}
       heading="Un code de sécurité a été envoyé"
       errors={errors}
       message={message}
@@ -43,7 +52,7 @@ export function ActivationCodePage({
         Nous venons de vous envoyer un code de sécurité (valable {ttlMinutes} min) au{' '}
         <strong>{maskedPhone}</strong>
       </p>
-      <form method="post" action={`/interaction/${uid}/activation/code`} novalidate>
+      <form method="post" action={`${basePath}/code`} novalidate>
         <CsrfInput token={csrf} />
         <TextField
           name="code"
@@ -63,21 +72,25 @@ export function ActivationCodePage({
           </button>
         </div>
       </form>
-      <form method="get" action={`/interaction/${uid}/activation`} id="activation-retour" />
-      <form method="post" action={`/interaction/${uid}/activation/renvoi`}>
+      <form method="get" action={basePath} id="activation-retour" />
+      <form method="post" action={`${basePath}/renvoi`}>
         <CsrfInput token={csrf} />
         <p>Je n'ai pas reçu le code par SMS</p>
         <button type="submit" class="button-link">
           Renvoyer le SMS
         </button>
       </form>
-      <p>
-        Si un compte ÉduConnect existe déjà pour vous, le SMS ne contient pas de code de sécurité mais votre
-        identifiant : connectez-vous avec cet identifiant et votre mot de passe.
-      </p>
-      <p>
-        <a href={forgottenIdentifierHref}>Identifiant oublié ?</a>
-      </p>
+      {forgottenIdentifierHref && (
+        <>
+          <p>
+            Si un compte ÉduConnect existe déjà pour vous, le SMS ne contient pas de code de sécurité mais
+            votre identifiant : connectez-vous avec cet identifiant et votre mot de passe.
+          </p>
+          <p>
+            <a href={forgottenIdentifierHref}>Identifiant oublié ?</a>
+          </p>
+        </>
+      )}
     </StepFrame>
   );
 }

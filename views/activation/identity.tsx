@@ -55,18 +55,7 @@ export function ActivationIdentityPage({
           Indiquez le numéro de téléphone portable communiqué à l'école ou à l'établissement scolaire. Il est
           indispensable pour activer votre compte.
         </p>
-        {/* +33 typed in advance, as on the seeds' page: most parents only add their number after it */}
-        <TextField
-          name="telephone"
-          label="N° de téléphone portable"
-          type="tel"
-          inputMode="tel"
-          value={values?.mobile || '+33 '}
-          autocomplete="tel"
-          hint="Pour les numéros hors France métropolitaine, merci d'indiquer l'indicatif régional. Exemple : +33 6 12 34 56 78"
-          error={errors?.telephone}
-          maxLength={30}
-        />
+        <MobileField value={values?.mobile} error={errors?.telephone} />
         <div class="button-row">
           <button type="submit" form="activation-precedent" class="button-secondary">
             Précédent
@@ -83,5 +72,23 @@ export function ActivationIdentityPage({
         </a>
       </p>
     </StepFrame>
+  );
+}
+
+/** « N° de téléphone portable », as the activation asks it (FranceConnect's first login too). */
+/** +33 is typed in advance, as on the seeds' page: most parents only add their number after it. */
+export function MobileField({ value, error }: { value?: string; error?: string }) {
+  return (
+    <TextField
+      name="telephone"
+      label="N° de téléphone portable"
+      type="tel"
+      inputMode="tel"
+      value={value || '+33 '}
+      autocomplete="tel"
+      hint="Pour les numéros hors France métropolitaine, merci d'indiquer l'indicatif régional. Exemple : +33 6 12 34 56 78"
+      error={error}
+      maxLength={30}
+    />
   );
 }

@@ -3,19 +3,26 @@ import {
   PupilLinksForm,
   type PupilLinksFormProps,
 } from '../pupil-binding/pupil-fieldsets.js';
-import { StepFrame } from './step-frame.js';
+import { StepFrame, type StepPosition } from './step-frame.js';
 
 /** Step 4: "Je confirme mon lien avec les élèves". */
 export function ActivationPupilsPage({
   profileLabel,
   message,
   noneConfirmed,
+  position,
   ...form
-}: PupilLinksFormProps & { profileLabel: string; message?: string; noneConfirmed?: boolean }) {
+}: PupilLinksFormProps & {
+  profileLabel: string;
+  message?: string;
+  noneConfirmed?: boolean;
+  position?: StepPosition;
+}) {
   return (
     <StepFrame
       profileLabel={profileLabel}
       step={4}
+      {...position}
       heading="Je confirme mon lien avec les élèves"
       errors={form.errors}
       message={message}

@@ -1,3 +1,4 @@
+import { FranceConnectBlock } from '../franceconnect/login-block.js';
 import { CsrfInput, ErrorSummary, type FieldErrors, PasswordInput, TextField } from '../ui/components.js';
 import { Layout } from '../ui/layout.js';
 
@@ -14,6 +15,8 @@ export interface LoginPageProps {
   errors?: FieldErrors;
   /** Links offered under the form (activation...) or beside a field, only those that exist. */
   extraLinks?: { href: string; label: string; beside?: 'identifier' | 'password' }[];
+  /** The form starting a FranceConnect login, when FranceConnect is offered (parents only). */
+  franceConnectAction?: string;
 }
 
 export function LoginPage({
@@ -25,6 +28,7 @@ export function LoginPage({
   message,
   errors,
   extraLinks = [],
+  franceConnectAction,
 }: LoginPageProps) {
   const beside = (field: 'identifier' | 'password') =>
     extraLinks
@@ -43,6 +47,7 @@ export function LoginPage({
     >
       <h1>Je me connecte avec mon compte ÉduConnect</h1>
       <ErrorSummary message={message} errors={errors} />
+      {franceConnectAction && <FranceConnectBlock action={franceConnectAction} csrf={csrf} />}
       <form method="post" action={`/interaction/${uid}/login`} novalidate>
         <CsrfInput token={csrf} />
         <input type="hidden" name="profile" value={profile} />

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config/config.js';
 import type { Db } from '../../db/database.js';
-import type { Account, RegistryFlow } from '../../db/schema.js';
+import type { Account, FlowType, RegistryFlow } from '../../db/schema.js';
 import { insertAccountWithIdentifier } from '../../domain/accounts/accounts.js';
 import type { AuditLog } from '../../domain/audit/audit-log.js';
 import { countHit } from '../../domain/rate-limits.js';
@@ -9,6 +9,7 @@ import {
   findRepresentatives,
   type PupilChoice,
   pupilsOfRepresentatives,
+  type RepresentativeMatch,
   recordPupilAnswers,
 } from '../../domain/registry/registry.js';
 import type { SecretBox } from '../../domain/secrets.js';
@@ -88,8 +89,29 @@ export async function startActivation(
   ip: string,
 ): Promise<StartResult> {
   const representatives = await findRepresentatives(deps.db, identity);
+  return startSmsFlow(deps, { type: 'activation', interactionUid, identity, representatives, ip });
+}
+
+export interface SmsFlowStart {
+  type: Extract<FlowType, 'activation' | 'franceconnect'>;
+  interactionUid: string;
+  identity: { familyName: string; givenName: string; mobile: string };
+  /** The registry rows that matched the identity and phone (none: the same pages, no SMS). */
+  representatives: RepresentativeMatch[];
+  ip: string;
+}
+
+/**
+ * The start of a flow confirmed by an SMS code against the registry (activation, FranceConnect's
+ * first login), under the same send limits. An activation whose representative already has an account
+ * sends the identifier instead of a code; a FranceConnect flow always sends a code, since it links
+ * that account.
+ */
+export async function startSmsFlow(deps: ActivationDeps, start: SmsFlowStart): Promise<StartResult> {
+  const { type, interactionUid, identity, representatives, ip } = start;
   const matched = representatives.length > 0;
-  const existingAccountId = representatives.find((r) => r.accountId)?.accountId ?? null;
+  const existingAccountId =
+    type === 'activation' ? (representatives.find((r) => r.accountId)?.accountId ?? null) : null;
   const flowId = randomUUID();
   const code = generateCode();
   const ttl = deps.config.smsCodeTtlSeconds;
@@ -98,6 +120,7 @@ export async function startActivation(
     if (refused) return refused;
     await insertActivation(trx, {
       id: flowId,
+      type,
       interactionUid,
       ...identity,
       representativeIds: representatives.map((r) => r.id),
@@ -109,7 +132,7 @@ export async function startActivation(
     await queueSms(deps, trx, { mobile: identity.mobile, existingAccountId, send: matched }, code);
     await deps.audit.record(
       {
-        event: 'activation.started',
+        event: `${type}.started`,
         accountId: existingAccountId,
         ip,
         detail: { flowId, matched, existingAccount: Boolean(existingAccountId) },
@@ -313,7 +336,7 @@ export async function confirmPupils(
  * Counts wrong birth dates; the 5th ends the activation. Returns the tries left (0 when it ended),
  * undefined when there was no wrong date to count.
  */
-async function recordWrongBirthDates(
+export async function recordWrongBirthDates(
   deps: ActivationDeps,
   flowId: string,
   wrong: number,

@@ -41,7 +41,7 @@ export const busyMessage = (seconds: number) =>
 export const FLOW_CAPPED_MESSAGE =
   "Le nombre maximal d'envois de SMS pour cette activation est atteint. Saisissez le dernier code reçu, ou recommencez l'activation plus tard.";
 
-function refusalMessage(refusal: Refusal): string {
+export function refusalMessage(refusal: Refusal): string {
   return refusal.status === 'busy'
     ? busyMessage(refusal.retryAfterSeconds)
     : cappedMessage(refusal.retryAfterSeconds);
@@ -308,7 +308,7 @@ class ActivationSteps {
 }
 
 /** What the code page says for a code that did not verify; undefined when the activation ended. */
-function codeError(result: CodeResult | undefined): string | undefined {
+export function codeError(result: CodeResult | undefined): string | undefined {
   if (!result) return 'Saisissez le code de sécurité reçu par SMS.';
   if (result.status === 'wrong')
     return `Le code de sécurité est incorrect. Il vous reste ${result.remaining} essai${result.remaining > 1 ? 's' : ''}.`;
@@ -321,20 +321,30 @@ function codeError(result: CodeResult | undefined): string | undefined {
 export function readIdentity(body: unknown) {
   const familyName = textField(body, 'nom', 100).trim();
   const givenName = textField(body, 'prenom', 100).trim();
-  const typed = textField(body, 'telephone', 30).trim();
-  // The field comes with "+33 " typed in: a country code alone is no number.
-  const phone = /^\+\d{1,3}$/.test(typed) ? '' : typed;
   const errors: Record<string, string> = {};
   if (!familyName) errors.nom = 'Saisissez votre nom.';
   else if (!LETTER.test(familyName)) errors.nom = 'Le nom doit contenir au moins une lettre.';
   if (!givenName) errors.prenom = 'Saisissez votre prénom.';
   else if (!LETTER.test(givenName)) errors.prenom = 'Le prénom doit contenir au moins une lettre.';
-  const mobile = phone ? normalizePhone(phone) : undefined;
-  if (!phone) errors.telephone = 'Saisissez votre numéro de téléphone portable.';
-  else if (!mobile)
-    errors.telephone =
-      'Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78, ou avec l’indicatif régional hors métropole : +596 696 12 34 56.';
-  const values = { familyName, givenName, mobile: typed };
+  const { raw: phone, mobile, error } = readMobile(body);
+  if (error) errors.telephone = error;
+  const values = { familyName, givenName, mobile: phone };
   const valid = Object.keys(errors).length === 0 && mobile;
   return { identity: valid ? { familyName, givenName, mobile } : undefined, values, errors };
+}
+
+/** The « N° de téléphone portable » field in E.164, or its French error. */
+export function readMobile(body: unknown): { raw: string; mobile?: string; error?: string } {
+  const raw = textField(body, 'telephone', 30).trim();
+  // The field comes with "+33 " typed in: a country code alone is no number.
+  const phone = /^\+\d{1,3}$/.test(raw) ? '' : raw;
+  const mobile = phone ? normalizePhone(phone) : undefined;
+  if (!phone) return { raw, error: 'Saisissez votre numéro de téléphone portable.' };
+  if (!mobile)
+    return {
+      raw,
+      error:
+        'Saisissez un numéro de téléphone valide, par exemple 06 12 34 56 78, ou avec l’indicatif régional hors métropole : +596 696 12 34 56.',
+    };
+  return { raw, mobile };
 }

@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { RegistryFlow } from '../../db/schema.js';
+import type { FlowType, RegistryFlow } from '../../db/schema.js';
 import { MAX_CODE_ATTEMPTS, statesBefore } from './state.js';
 
 // Every statement of the activation flow on its `registry_flows` row.
 
 /** The latest unexpired activation of the interaction. */
-export function currentActivation(db: Db, interactionUid: string): Promise<RegistryFlow | undefined> {
+export function currentActivation(
+  db: Db,
+  interactionUid: string,
+  type: FlowType = 'activation',
+): Promise<RegistryFlow | undefined> {
   return db
     .selectFrom('registry_flows')
     .selectAll()
     .where('interaction_uid', '=', interactionUid)
-    .where('type', '=', 'activation')
+    .where('type', '=', type)
     .where('expires_at', '>', sql<Date>`now()`)
     .orderBy('created_at', 'desc')
     .limit(1)
@@ -21,6 +25,8 @@ export function currentActivation(db: Db, interactionUid: string): Promise<Regis
 
 export interface NewActivation {
   id: string;
+  /** `activation` unless another flow confirmed by SMS (FranceConnect's first login) writes it. */
+  type?: FlowType;
   interactionUid: string;
   familyName: string;
   givenName: string;
@@ -37,7 +43,7 @@ export async function insertActivation(trx: Db, flow: NewActivation): Promise<vo
     .insertInto('registry_flows')
     .values({
       id: flow.id,
-      type: 'activation',
+      type: flow.type ?? 'activation',
       interaction_uid: flow.interactionUid,
       state: 'code_sent',
       expires_at: sql`now() + make_interval(secs => ${flow.flowTtlSeconds})`,

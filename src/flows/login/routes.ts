@@ -28,12 +28,15 @@ export interface LoginFlow {
   /** "Je sélectionne mon profil": the interaction's first page while nobody is logged in. */
   profileChoice: LoginPrompt;
   addLinks(links: LoginLinks): void;
+  /** Offers « S'identifier avec FranceConnect » above the form: the address its button posts to. */
+  offerFranceConnect(action: (uid: string, profile: Profile) => string | undefined): void;
 }
 
 /** Profile choice and password login: `/interaction/:uid/login/:profile` and its form. */
 export function loginRoutes(interactions: Interactions): LoginFlow {
   const { router, parseForm, services } = interactions;
   const links: LoginLinks[] = [];
+  let franceConnect: ((uid: string, profile: Profile) => string | undefined) | undefined;
   const loginPage = (ctx: Context, uid: string, profile: Profile, props: Partial<LoginPageProps> = {}) =>
     createElement(LoginPage, {
       uid,
@@ -41,6 +44,7 @@ export function loginRoutes(interactions: Interactions): LoginFlow {
       profile,
       profileLabel: PROFILE_LABELS[profile],
       extraLinks: links.flatMap((offered) => offered(uid, profile)),
+      franceConnectAction: franceConnect?.(uid, profile),
       ...props,
     });
 
@@ -85,6 +89,9 @@ export function loginRoutes(interactions: Interactions): LoginFlow {
     },
     addLinks(offered) {
       links.push(offered);
+    },
+    offerFranceConnect(action) {
+      franceConnect = action;
     },
   };
 }
