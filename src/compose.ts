@@ -9,6 +9,7 @@ import { type Config, loadConfig } from './config/config.js';
 import { withDevSecrets } from './config/dev-secrets.js';
 import { type Db, openDatabase, subscribe } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startAtenDirectory } from './demo/aten/server.js';
 import { seedDemoData } from './demo/demo-data.js';
 import { demoEntConfig } from './demo/ent.js';
 import { PasswordHasher } from './domain/accounts/password-hasher.js';
@@ -18,6 +19,7 @@ import { deriveSecret, type SecretBox } from './domain/secrets.js';
 import { createEntApp } from './ent/app.js';
 import { startEntServer } from './ent/server.js';
 import { activationLoginLinks, activationRoutes, isActivationEntrance } from './flows/activation/routes.js';
+import { atenLoginPrompt, atenRoutes } from './flows/aten/routes.js';
 import { forcedPasswordRoutes } from './flows/forced-password/routes.js';
 import { expiredInteractionPage } from './flows/interaction/expired.js';
 import { Interactions } from './flows/interaction/interactions.js';
@@ -154,7 +156,8 @@ async function composeProvider(config: Config, db: Db, audit: AuditLog, logger: 
 function composeFlows(services: Services, messages: SecretBox, messageQueued: () => void): Interactions {
   const interactions = new Interactions(services);
   const login = loginRoutes(interactions);
-  interactionRoutes(interactions, login.profileChoice);
+  const aten = { db: services.db, audit: services.audit, config: services.config };
+  interactionRoutes(interactions, atenLoginPrompt(aten, login.profileChoice));
   forcedPasswordRoutes(interactions);
   activationRoutes(interactions, {
     db: services.db,
@@ -165,6 +168,7 @@ function composeFlows(services: Services, messages: SecretBox, messageQueued: ()
     messageQueued,
   });
   login.addLinks(activationLoginLinks);
+  atenRoutes(interactions, aten);
   pupilBindingRoutes(interactions);
   return interactions;
 }
@@ -254,7 +258,12 @@ export async function startServer(config: Config, logger: Logger): Promise<{ sto
     const entConfig = demoEntConfig(config);
     const ent = config.production || process.env.DEMO_ENT === 'false' ? undefined : createEntApp(entConfig);
     const entServer = ent ? await startEntServer(ent, entConfig, logger, config.host) : undefined;
+    // The demo ATEN directory (« Je n'ai pas de compte Educonnect ») outside production, unless ATEN_CAS_URL names a real one.
+    const atenDirectory = config.atenDemoDirectory
+      ? await startAtenDirectory(config, db, idp.services.hasher, logger)
+      : undefined;
     stop = async () => {
+      atenDirectory?.close();
       server.close();
       entServer?.close();
       ent?.close();

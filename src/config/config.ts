@@ -66,6 +66,17 @@ export interface Config {
   outboxPollMs: number;
   entPort: number;
   entBaseUrl: string;
+  // ATEN transition (issue 17): legacy academic accounts create their EduConnect account (seed 001).
+  /** « Je n'ai pas de compte Educonnect » leads to the ATEN login (ATEN_ENABLED). */
+  atenEnabled: boolean;
+  /** From this instant the path is closed: a French page says ATEN accounts are no longer accepted. */
+  atenClosesAt: Date | undefined;
+  /** Base URL of the ATEN directory's CAS server (login, p3/serviceValidate). */
+  atenCasUrl: string;
+  /** Outside production, the demo ATEN directory listens here when ATEN_CAS_URL is not set. */
+  atenDemoPort: number;
+  /** Whether `npm start` runs the demo ATEN directory (outside production, enabled, no ATEN_CAS_URL). */
+  atenDemoDirectory: boolean;
 }
 
 export class ConfigError extends Error {
@@ -196,6 +207,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (webConcurrency > 1 && !databaseUrl)
     problems.push('WEB_CONCURRENCY supérieur à 1 demande DATABASE_URL (PGlite ne sert qu’un seul processus)');
 
+  // ATEN transition (issue 17)
+  const aten = atenConfig(env, production, problems);
+
   const config: Config = {
     production,
     host,
@@ -240,9 +254,43 @@ export function loadConfig(env: Env = process.env): Config {
     outboxPollMs: integer(env, 'OUTBOX_POLL_MS', 2000, problems, 10, 3_600_000),
     entPort,
     entBaseUrl: url(env, 'ENT_BASE_URL', problems) ?? `http://localhost:${entPort}`,
+    ...aten,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+// ATEN transition (issue 17): off by default in production, on (with the demo directory) elsewhere.
+function atenConfig(env: Env, production: boolean, problems: string[]) {
+  const enabledRaw = env.ATEN_ENABLED ?? '';
+  if (!['', 'true', '1', 'false', '0'].includes(enabledRaw))
+    problems.push(`ATEN_ENABLED doit valoir true ou false (reçu « ${enabledRaw} »)`);
+  const atenEnabled = enabledRaw === '' ? !production : enabledRaw === 'true' || enabledRaw === '1';
+  let atenClosesAt: Date | undefined;
+  const closesRaw = env.ATEN_CLOSES_AT;
+  if (closesRaw) {
+    const date = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(closesRaw)
+      ? new Date(closesRaw)
+      : undefined;
+    if (!date || Number.isNaN(date.getTime()))
+      problems.push(
+        `ATEN_CLOSES_AT doit être une date AAAA-MM-JJ ou AAAA-MM-JJTHH:MM:SSZ (reçu « ${closesRaw} »)`,
+      );
+    else atenClosesAt = date;
+  }
+  const atenDemoPort = integer(env, 'ATEN_DEMO_PORT', 5001, problems, 0);
+  const casUrl = url(env, 'ATEN_CAS_URL', problems);
+  if (production && atenEnabled && !casUrl)
+    problems.push(
+      "ATEN_CAS_URL est obligatoire en production quand ATEN_ENABLED=true (l'annuaire ATEN de l'académie)",
+    );
+  return {
+    atenEnabled,
+    atenClosesAt,
+    atenCasUrl: casUrl ?? `http://localhost:${atenDemoPort}`,
+    atenDemoPort,
+    atenDemoDirectory: !production && atenEnabled && !casUrl,
+  };
 }
 
 /** Settings that work but are probably a mistake, logged at start (in English, for the operator). */

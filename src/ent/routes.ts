@@ -35,6 +35,8 @@ export interface EntRouteDeps {
   csrf: Csrf;
   logger: Logger;
   secureCookies: boolean;
+  /** Seed 001's « Je dispose d'un compte Educonnect » / « Je n'ai pas de compte Educonnect ». */
+  atenTransition?: boolean;
 }
 
 /** The ENT's pages: login with EduConnect, the callback, the establishments, logout (both ways). */
@@ -108,7 +110,8 @@ class Portal {
     if (session?.user) return ctx.redirect(this.landingPath(session));
     const notice =
       ctx.query.state === LOGGED_OUT_STATE ? 'Vous êtes déconnecté de l’ENT et d’ÉduConnect.' : undefined;
-    renderPage(ctx, createElement(EntLoginPage, { csrf: this.deps.csrf.token(ctx), notice }));
+    const { csrf, atenTransition } = this.deps;
+    renderPage(ctx, createElement(EntLoginPage, { csrf: csrf.token(ctx), notice, atenTransition }));
   }
 
   async login(ctx: Context) {
@@ -117,7 +120,8 @@ class Portal {
     if (session?.user) return ctx.redirect(this.landingPath(session));
     const { client, sessions, logger } = this.deps;
     try {
-      const { url, pending } = await client.startLogin();
+      const aten = this.deps.atenTransition && textField(ctx.request.body, 'parcours', 20) === 'aten';
+      const { url, pending } = await client.startLogin(aten ? 'aten' : undefined);
       session ??= sessions.create();
       sessions.beginLogin(session, pending);
       this.cookie.set(ctx, session);
