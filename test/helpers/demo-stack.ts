@@ -75,9 +75,12 @@ export async function startTestEnt(
  * The IdP and the demo ENT, both real and over HTTP, as `npm start` runs them: the ENT's port is
  * known first so that the demo seed registers its redirect, logout and back-channel URIs.
  */
-export async function startDemoStack(kind: DatabaseKind = 'pglite'): Promise<DemoStack> {
+export async function startDemoStack(
+  kind: DatabaseKind = 'pglite',
+  env: Record<string, string> = {},
+): Promise<DemoStack> {
   const listener = await listenLater();
-  const idp = await startTestIdp(kind, { env: { ENT_BASE_URL: listener.baseUrl } });
+  const idp = await startTestIdp(kind, { env: { ENT_BASE_URL: listener.baseUrl, ...env } });
   await seedDemoData(idp.database.db, idp.config, idp.idp.services.hasher);
   const ent = await startTestEnt(idp, {}, listener);
   return {
