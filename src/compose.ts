@@ -258,10 +258,11 @@ export async function startServer(config: Config, logger: Logger): Promise<{ sto
     const entConfig = demoEntConfig(config);
     const ent = config.production || process.env.DEMO_ENT === 'false' ? undefined : createEntApp(entConfig);
     const entServer = ent ? await startEntServer(ent, entConfig, logger, config.host) : undefined;
-    // The demo ATEN directory (« Je n'ai pas de compte Educonnect ») outside production, unless ATEN_CAS_URL names a real one.
-    const atenDirectory = config.atenDemoDirectory
-      ? await startAtenDirectory(config, db, idp.services.hasher, logger)
-      : undefined;
+    // Beside the demo ENT (so DEMO_ENT=false skips it too), the demo ATEN directory, unless ATEN_CAS_URL names a real one.
+    const atenDirectory =
+      ent && config.atenDemoDirectory
+        ? await startAtenDirectory(config, db, idp.services.hasher, logger)
+        : undefined;
     stop = async () => {
       atenDirectory?.close();
       server.close();

@@ -272,7 +272,9 @@ function atenConfig(env: Env, production: boolean, problems: string[]) {
     const date = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(closesRaw)
       ? new Date(closesRaw)
       : undefined;
-    if (!date || Number.isNaN(date.getTime()))
+    // Date reads 2027-02-30 as 2 March: a calendar date must come back unchanged.
+    const valid = date !== undefined && !Number.isNaN(date.getTime());
+    if (!valid || (!closesRaw.includes('T') && date.toISOString().slice(0, 10) !== closesRaw))
       problems.push(
         `ATEN_CLOSES_AT doit être une date AAAA-MM-JJ ou AAAA-MM-JJTHH:MM:SSZ (reçu « ${closesRaw} »)`,
       );

@@ -133,7 +133,7 @@ const ENDINGS: Record<AtenEndingReason, { title: string; paragraphs: (detail?: s
     paragraphs: (identifierHint) => [
       'Un compte ÉduConnect a déjà été créé pour vous, à partir de ce compte ATEN ou lors d’une activation. Un compte ATEN ne permet de créer qu’un seul compte ÉduConnect.',
       identifierHint
-        ? `Connectez-vous avec votre identifiant ÉduConnect : il est de la forme ${identifierHint}. Si vous ne le retrouvez plus, utilisez « Identifiant oublié » sur la page de connexion ÉduConnect.`
+        ? `Connectez-vous avec votre identifiant ÉduConnect : il ${identifierHint}. Si vous ne le retrouvez plus, utilisez « Identifiant oublié » sur la page de connexion ÉduConnect.`
         : 'Connectez-vous avec votre identifiant ÉduConnect. Si vous ne le retrouvez plus, utilisez « Identifiant oublié » sur la page de connexion ÉduConnect.',
     ],
   },
@@ -185,7 +185,7 @@ export function AtenEndedPage({
   reason: AtenEndingReason;
   /** The ATEN account's profile when known: its login page is the way forward. */
   profile?: 'responsable_legal' | 'eleve';
-  /** `closed`: the closing date; `already`: the existing identifier, partly hidden (« s.du…12 »). */
+  /** `closed`: the closing date; `already`: what the existing identifier starts and ends with. */
   detail?: string;
 }) {
   const ending = ENDINGS[reason];

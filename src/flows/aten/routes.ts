@@ -38,10 +38,13 @@ function transitionOf(interaction: Interaction): AtenTransition | undefined {
   return aten && typeof aten.atenLogin === 'string' && aten.state in ATEN_STATES ? aten : undefined;
 }
 
-/** « s.du…12 »: enough to recognise one's identifier, not enough to hand it to whoever holds the ATEN login. */
+/**
+ * « commence par « s.d » et se termine par « 74 » »: enough to recognise one's identifier, not enough
+ * to hand it whole to whoever holds the ATEN password.
+ */
 function identifierHint(identifier: string): string {
   const digits = identifier.match(/[0-9]+$/)?.[0] ?? '';
-  return `${identifier.slice(0, 3)}…${digits.slice(-2)}`;
+  return `commence par « ${identifier.slice(0, 3)} » et se termine par « ${digits.slice(-2)} »`;
 }
 
 const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
