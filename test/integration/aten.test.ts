@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AtenDirectory, createAtenDirectoryApp } from '../../src/demo/aten/app.js';
@@ -10,7 +11,7 @@ import { importDirectoryAccounts } from '../../src/demo/aten/directory.js';
 import { parseAtenExport } from '../../src/demo/aten/export.js';
 import { parseRegistryCsv, REGISTRY_COLUMNS } from '../../src/domain/registry/csv.js';
 import { importRegistry } from '../../src/domain/registry/import.js';
-import { HttpBrowser, type Page, textOf } from '../helpers/browser.js';
+import { formsOf, HttpBrowser, type Page, textOf } from '../helpers/browser.js';
 import { CLI_PROCESS_TIMEOUT_MS, type CliResult, educonnect } from '../helpers/cli.js';
 import { countRows, createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../helpers/databases.js';
 import { startTestIdp, type TestIdp } from '../helpers/idp.js';
@@ -464,5 +465,95 @@ describe.each(DATABASE_KINDS)('ATEN transition on %s', { timeout: CLI_PROCESS_TI
     } finally {
       idp.config.atenClosesAt = closesAt;
     }
+  });
+  it('answers any posted value with a French 4xx page and writes nothing (fuzzed)', async () => {
+    const samples = [
+      '',
+      ' ',
+      '\u0000',
+      'a\u0000b',
+      '\u001b[31m',
+      '\u202e',
+      '\ud800',
+      '😀',
+      'e\u0301',
+      '%00',
+      '[]',
+      '<script>alert(1)</script>',
+      "' or 1=1 --",
+      'x'.repeat(300),
+      'Aten#2026',
+      PASSWORD,
+      'luc.roche',
+      'مرحبا',
+    ];
+    const value = fc.oneof(fc.constantFrom(...samples), fc.string({ unit: 'grapheme', maxLength: 20 }));
+    const field = (name: string) =>
+      fc.oneof(
+        { weight: 4, arbitrary: value.map((v) => [[name, v]] as [string, string][]) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .array(value, { minLength: 2, maxLength: 3 })
+            .map((vs) => vs.map((v) => [name, v] as [string, string])),
+        },
+        { weight: 1, arbitrary: value.map((v) => [[`${name}[a]`, v]] as [string, string][]) },
+        { weight: 1, arbitrary: fc.constant([] as [string, string][]) },
+      );
+    const body = (csrf: string, pairs: [string, string][][]) =>
+      new URLSearchParams([['_csrf', csrf], ...pairs.flat()]).toString();
+    const guarded = async () =>
+      Promise.all(
+        ['accounts', 'aten_transitions', 'aten_directory_tickets', 'account_pupils'].map((t) =>
+          countRows(db(), t),
+        ),
+      );
+
+    // ÉduConnect's « Confirmer », the transition at `authenticated`.
+    const browser = new HttpBrowser();
+    const { page: welcome } = await atenLogin(browser, 'luc.roche');
+    const passwordPage = await browser.get(
+      new URL(`/interaction/${uidOf(welcome)}/aten/mot-de-passe`, idp.baseUrl).href,
+    );
+    const action = formsOf(passwordPage.html, passwordPage.url)[0]!;
+    const before = await guarded();
+    await fc.assert(
+      fc.asyncProperty(fc.tuple(field('password'), field('confirmation')), async (pairs) => {
+        const page = await browser.request(action.action, {
+          method: 'POST',
+          body: body(action.fields._csrf!, pairs),
+        });
+        expect(page.status).toBeGreaterThanOrEqual(400);
+        expect(page.status).toBeLessThan(500);
+        expect(page.html).not.toMatch(/\n\s+at /);
+      }),
+      { seed: 17, numRuns: 40 },
+    );
+    // The directory's « VALIDER ».
+    const directoryPage = (await rp.begin(new HttpBrowser(), { transition: 'aten' })).page;
+    const login = formsOf(directoryPage.html, directoryPage.url)[0]!;
+    const visitor = new HttpBrowser();
+    await visitor.get(directoryPage.url);
+    const token = formsOf((await visitor.get(directoryPage.url)).html, directoryPage.url)[0]!.fields._csrf!;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.tuple(field('identifiant'), field('mot_de_passe'), field('service')),
+        async (pairs) => {
+          const withService =
+            pairs[2].length === 0
+              ? [[['service', login.fields.service!]] as [string, string][], pairs[0], pairs[1]]
+              : pairs;
+          const page = await visitor.request(login.action, {
+            method: 'POST',
+            body: body(token, withService),
+          });
+          expect(page.status).toBeGreaterThanOrEqual(400);
+          expect(page.status).toBeLessThan(500);
+          expect(page.html).not.toMatch(/\n\s+at /);
+        },
+      ),
+      { seed: 17, numRuns: 40 },
+    );
+    expect(await guarded()).toEqual(before);
   });
 });

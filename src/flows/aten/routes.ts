@@ -10,6 +10,7 @@ import {
 import type { Profile } from '../../db/schema.js';
 import { PROFILE_LABELS } from '../../domain/accounts/accounts.js';
 import { checkNewPassword, PASSWORD_RULES } from '../../domain/accounts/password-policy.js';
+import { atenIdentity } from '../../domain/aten/vector.js';
 import { FORM_ERROR, textField } from '../../http/form.js';
 import { renderPage } from '../../http/render.js';
 import type { Interaction, Interactions } from '../interaction/interactions.js';
@@ -154,10 +155,7 @@ export function atenRoutes(interactions: Interactions, deps: AtenDeps): void {
     const assessed = await assessAtenAccount(deps, validation.user, validation.vectors, ctx.ip);
     if (assessed.status === 'already') {
       const identifier = assessed.accountId && (await identifierOfAccount(deps.db, assessed.accountId));
-      const profile =
-        validation.vectors[0]?.startsWith('3') || validation.vectors[0]?.startsWith('4')
-          ? 'eleve'
-          : 'responsable_legal';
+      const profile = atenIdentity(validation.vectors)?.profile;
       return ended(ctx, uid, 'already', {
         profile,
         detail: identifier ? identifierHint(identifier) : undefined,
