@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import * as oidc from 'openid-client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AtenDirectory, createAtenDirectoryApp } from '../../src/demo/aten/app.js';
@@ -275,7 +276,13 @@ describe.each(DATABASE_KINDS)('ATEN transition on %s', { timeout: CLI_PROCESS_TI
     const callback = await browser.submit(created, '/aten/acces', {}, isCallback);
     expect(callback.url.startsWith(RP_REDIRECT)).toBe(true);
     const tokens = await rp.exchange(callback.url, request);
-    expect(tokens.access_token).toBeTruthy();
+    // Two establishments in the claims: the ENT shows its chooser.
+    const userinfo = await oidc.fetchUserInfo(rp.configuration, tokens.access_token, tokens.claims()!.sub);
+    expect(userinfo).toMatchObject({ educonnect_profile: 'responsable_legal', given_name: 'Hélène' });
+    expect((userinfo.establishments as { uai: string }[]).map((e) => e.uai).sort()).toEqual([
+      '0860034C',
+      '0861234A',
+    ]);
 
     // The new identifier and password work at the next login; the ATEN password is nowhere.
     const events = await db()
