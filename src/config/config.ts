@@ -282,6 +282,9 @@ function atenConfig(env: Env, production: boolean, problems: string[]) {
   }
   const atenDemoPort = integer(env, 'ATEN_DEMO_PORT', 5001, problems, 0);
   const casUrl = url(env, 'ATEN_CAS_URL', problems);
+  // The ticket is validated server to server: over plain http anyone on the path could answer for the directory.
+  if (production && casUrl && !casUrl.startsWith('https://'))
+    problems.push(`ATEN_CAS_URL doit être une URL https:// en production (reçu « ${casUrl} »)`);
   if (production && atenEnabled && !casUrl)
     problems.push(
       "ATEN_CAS_URL est obligatoire en production quand ATEN_ENABLED=true (l'annuaire ATEN de l'académie)",

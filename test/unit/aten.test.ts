@@ -111,6 +111,9 @@ describe('ATEN configuration', () => {
     expect(() => loadConfig(production({ ATEN_ENABLED: 'true' }))).toThrow(
       /ATEN_CAS_URL est obligatoire en production/,
     );
+    expect(() =>
+      loadConfig(production({ ATEN_ENABLED: 'true', ATEN_CAS_URL: 'http://cas.ac-test.fr/cas' })),
+    ).toThrow(/ATEN_CAS_URL doit être une URL https:\/\/ en production/);
     expect(
       loadConfig(production({ ATEN_ENABLED: 'true', ATEN_CAS_URL: 'https://cas.ac-test.fr/cas' }))
         .atenEnabled,
