@@ -8,6 +8,7 @@ import * as m0006 from './0006_account.js';
 import * as m0007 from './0007_recovery.js';
 import * as m0008 from './0008_school.js';
 import * as m0010 from './0010_franceconnect.js';
+import * as m0011 from './0011_aten.js';
 
 /** Every migration, in order. A landed migration is never edited: add a new file instead. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_recovery': m0007,
   '0008_school': m0008,
   '0010_franceconnect': m0010,
+  '0011_aten': m0011,
 };

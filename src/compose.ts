@@ -9,6 +9,7 @@ import { type Config, loadConfig } from './config/config.js';
 import { withDevSecrets } from './config/dev-secrets.js';
 import { type Db, openDatabase, subscribe } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { startAtenDirectory } from './demo/aten/server.js';
 import { seedDemoData } from './demo/demo-data.js';
 import { demoEntConfig } from './demo/ent.js';
 import { demoFranceConnectSettings, startFranceConnectDemo } from './demo/franceconnect/server.js';
@@ -21,6 +22,7 @@ import { startEntServer } from './ent/server.js';
 import { composeAccountFlow } from './flows/account/routes.js';
 import { purgeAccountChanges } from './flows/account/store.js';
 import { activationLoginLinks, activationRoutes, isActivationEntrance } from './flows/activation/routes.js';
+import { atenLoginPrompt, atenRoutes } from './flows/aten/routes.js';
 import { forcedPasswordRoutes } from './flows/forced-password/routes.js';
 import { helpRoutes } from './flows/help/routes.js';
 import { franceConnectRoutes } from './flows/franceconnect/routes.js';
@@ -170,7 +172,8 @@ async function composeProvider(config: Config, db: Db, audit: AuditLog, logger: 
 function composeFlows(services: Services, messages: SecretBox, messageQueued: () => void) {
   const interactions = new Interactions(services);
   const login = loginRoutes(interactions);
-  interactionRoutes(interactions, login.profileChoice);
+  const aten = { db: services.db, audit: services.audit, config: services.config };
+  interactionRoutes(interactions, atenLoginPrompt(aten, login.profileChoice));
   forcedPasswordRoutes(interactions);
   const smsFlows = {
     db: services.db,
@@ -184,6 +187,7 @@ function composeFlows(services: Services, messages: SecretBox, messageQueued: ()
   login.addLinks(activationLoginLinks);
   recoveryRoutes(interactions, { ...services, codeSecret: smsFlows.codeSecret, messageBox: messages, messageQueued });
   login.addLinks(recoveryLoginLinks);
+  atenRoutes(interactions, aten);
   pupilBindingRoutes(interactions);
   schoolIssuedRoutes(interactions, { messageBox: messages, messageQueued });
   // Routes outside /interaction/:uid (FranceConnect's callback and logout return).
@@ -285,7 +289,13 @@ export async function startServer(config: Config, logger: Logger): Promise<{ sto
     const ent = config.production || process.env.DEMO_ENT === 'false' ? undefined : createEntApp(entConfig);
     const entServer = ent ? await startEntServer(ent, entConfig, logger, config.host) : undefined;
     const fcServer = fcDemo ? await startFranceConnectDemo(config, logger, config.host) : undefined;
+    // Beside the demo ENT (so DEMO_ENT=false skips it too), the demo ATEN directory, unless ATEN_CAS_URL names a real one.
+    const atenDirectory =
+      ent && config.atenDemoDirectory
+        ? await startAtenDirectory(config, db, idp.services.hasher, logger)
+        : undefined;
     stop = async () => {
+      atenDirectory?.close();
       server.close();
       entServer?.close();
       fcServer?.close();

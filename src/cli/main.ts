@@ -3,13 +3,14 @@ import { withDevSecrets } from '../config/dev-secrets.js';
 import { type Db, openSharedDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { PasswordHasher } from '../domain/accounts/password-hasher.js';
+import { atenCommands } from './aten-commands.js';
 import { type CliContext, CliError, type Command } from './command.js';
 import { coreCommands } from './core-commands.js';
 import { registryCommands } from './registry-commands.js';
 import { schoolCommands } from './school-commands.js';
 
 /** Every command of `educonnect`; a flow adds its own list here. */
-const commands: Command[] = [...coreCommands, ...registryCommands, ...schoolCommands];
+const commands: Command[] = [...coreCommands, ...registryCommands, ...schoolCommands, ...atenCommands];
 
 function help(): string {
   return [

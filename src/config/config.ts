@@ -96,6 +96,17 @@ export interface FranceConnectSettings {
   issuer: string;
   clientId: string;
   clientSecret: string;
+  // ATEN transition (issue 17): legacy academic accounts create their EduConnect account (seed 001).
+  /** « Je n'ai pas de compte Educonnect » leads to the ATEN login (ATEN_ENABLED). */
+  atenEnabled: boolean;
+  /** From this instant the path is closed: a French page says ATEN accounts are no longer accepted. */
+  atenClosesAt: Date | undefined;
+  /** Base URL of the ATEN directory's CAS server (login, p3/serviceValidate). */
+  atenCasUrl: string;
+  /** Outside production, the demo ATEN directory listens here when ATEN_CAS_URL is not set. */
+  atenDemoPort: number;
+  /** Whether `npm start` runs the demo ATEN directory (outside production, enabled, no ATEN_CAS_URL). */
+  atenDemoDirectory: boolean;
 }
 
 export class ConfigError extends Error {
@@ -269,6 +280,8 @@ export function loadConfig(env: Env = process.env): Config {
       ? { issuer: fcIssuer, clientId: fcClientId, clientSecret: fcClientSecret }
       : undefined;
   const fcDemoPort = integer(env, 'FC_DEMO_PORT', 5000, problems, 0);
+  // ATEN transition (issue 17)
+  const aten = atenConfig(env, production, problems);
 
   const config: Config = {
     production,
@@ -327,6 +340,7 @@ export function loadConfig(env: Env = process.env): Config {
     // FranceConnect (issue 16)
     franceConnect,
     fcDemoPort,
+    ...aten,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -338,6 +352,42 @@ function safeHostname(issuer: string): string {
   } catch {
     return 'localhost';
   }
+// ATEN transition (issue 17): off by default in production, on (with the demo directory) elsewhere.
+function atenConfig(env: Env, production: boolean, problems: string[]) {
+  const enabledRaw = env.ATEN_ENABLED ?? '';
+  if (!['', 'true', '1', 'false', '0'].includes(enabledRaw))
+    problems.push(`ATEN_ENABLED doit valoir true ou false (reçu « ${enabledRaw} »)`);
+  const atenEnabled = enabledRaw === '' ? !production : enabledRaw === 'true' || enabledRaw === '1';
+  let atenClosesAt: Date | undefined;
+  const closesRaw = env.ATEN_CLOSES_AT;
+  if (closesRaw) {
+    const date = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(closesRaw)
+      ? new Date(closesRaw)
+      : undefined;
+    // Date reads 2027-02-30 as 2 March: a calendar date must come back unchanged.
+    const valid = date !== undefined && !Number.isNaN(date.getTime());
+    if (!valid || (!closesRaw.includes('T') && date.toISOString().slice(0, 10) !== closesRaw))
+      problems.push(
+        `ATEN_CLOSES_AT doit être une date AAAA-MM-JJ ou AAAA-MM-JJTHH:MM:SSZ (reçu « ${closesRaw} »)`,
+      );
+    else atenClosesAt = date;
+  }
+  const atenDemoPort = integer(env, 'ATEN_DEMO_PORT', 5001, problems, 0);
+  const casUrl = url(env, 'ATEN_CAS_URL', problems);
+  // The ticket is validated server to server: over plain http anyone on the path could answer for the directory.
+  if (production && casUrl && !casUrl.startsWith('https://'))
+    problems.push(`ATEN_CAS_URL doit être une URL https:// en production (reçu « ${casUrl} »)`);
+  if (production && atenEnabled && !casUrl)
+    problems.push(
+      "ATEN_CAS_URL est obligatoire en production quand ATEN_ENABLED=true (l'annuaire ATEN de l'académie)",
+    );
+  return {
+    atenEnabled,
+    atenClosesAt,
+    atenCasUrl: casUrl ?? `http://localhost:${atenDemoPort}`,
+    atenDemoPort,
+    atenDemoDirectory: !production && atenEnabled && !casUrl,
+  };
 }
 
 /** Settings that work but are probably a mistake, logged at start (in English, for the operator). */

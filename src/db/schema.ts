@@ -70,7 +70,8 @@ export interface Database
     AccountTables,
     RecoveryTables,
     SchoolTables,
-    FranceConnectTables {
+    FranceConnectTables,
+    AtenTables {
   accounts: AccountsTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_clients: OidcClientsTable;
@@ -389,3 +390,33 @@ export interface FranceConnectTables {
 }
 
 export type FranceConnectLogin = Selectable<FranceConnectLoginsTable>;
+/** The ATEN transition: which ATEN account created which EduConnect account (once each). */
+export interface AtenTransitionsTable {
+  aten_login: string;
+  account_id: string;
+  created_at: DefaultTimestamp;
+}
+
+/** The demo ATEN directory's accounts (src/demo/aten; empty in production). */
+export interface AtenDirectoryAccountsTable {
+  login: string;
+  password_hash: string;
+  family_name: string;
+  given_name: string;
+  vectors: ColumnType<string[], string | undefined, string>;
+  updated_at: DefaultTimestamp;
+}
+
+/** The demo ATEN directory's CAS service tickets (hashed, single use). */
+export interface AtenDirectoryTicketsTable {
+  ticket_hash: string;
+  login: string;
+  service: string;
+  expires_at: Timestamp;
+}
+
+export interface AtenTables {
+  aten_transitions: AtenTransitionsTable;
+  aten_directory_accounts: AtenDirectoryAccountsTable;
+  aten_directory_tickets: AtenDirectoryTicketsTable;
+}

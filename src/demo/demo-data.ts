@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { NewAccount } from '../db/schema.js';
 import type { PasswordHasher } from '../domain/accounts/password-hasher.js';
 import { buildClientMetadata, clientRow, clientSecretBox } from '../oidc/clients.js';
+import { seedDemoAtenDirectory } from './aten/seed.js';
 import { DEMO_CLIENT_ID, demoClientSecret } from './client.js';
 import { seedDemoRegistry } from './registry.js';
 
@@ -84,4 +85,5 @@ export async function seedDemoData(db: Db, config: Config, hasher: PasswordHashe
       .execute();
   }
   await seedDemoRegistry(db);
+  await seedDemoAtenDirectory(db, hasher);
 }

@@ -26,6 +26,7 @@ export function demoEntConfig(config: Config, env: Env = process.env): EntConfig
     ...ENT_SESSION_LIMITS,
     trustProxy: config.trustProxy,
     logLevel: config.logLevel,
+    atenTransition: config.atenEnabled,
   };
 }
 

@@ -65,6 +65,7 @@ export function createEntApp(config: EntConfig, options: EntAppOptions = {}): En
     csrf: new Csrf(config.csrfSecret, 'ent_csrf'),
     logger,
     secureCookies: config.baseUrl.startsWith('https:'),
+    atenTransition: config.atenTransition,
   });
   app.use(router.routes());
   app.use(router.allowedMethods());

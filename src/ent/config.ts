@@ -22,6 +22,8 @@ export interface EntConfig {
   loginTtlSeconds: number;
   trustProxy: boolean;
   logLevel: string;
+  /** The IdP offers the ATEN transition: the login page shows the two buttons of seed 001. */
+  atenTransition: boolean;
 }
 
 export class EntConfigError extends Error {
@@ -94,5 +96,6 @@ export function loadStandaloneEntConfig(env: Env): EntConfig {
     ...ENT_SESSION_LIMITS,
     trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
     logLevel: env.LOG_LEVEL || 'info',
+    atenTransition: env.ENT_ATEN_TRANSITION === 'true',
   };
 }

@@ -77,7 +77,10 @@ export class EduConnectClient {
   }
 
   /** A new login: the authorization URL and the checks to keep in the session until the callback. */
-  async startLogin(): Promise<{ url: string; pending: Omit<PendingLogin, 'startedAt'> }> {
+  async startLogin(
+    /** `aten`: « Je n'ai pas de compte Educonnect », the IdP's ATEN transition. */
+    transition?: 'aten',
+  ): Promise<{ url: string; pending: Omit<PendingLogin, 'startedAt'> }> {
     const configuration = await this.discover();
     const pending = {
       state: oidc.randomState(),
@@ -91,6 +94,7 @@ export class EduConnectClient {
       code_challenge_method: 'S256',
       state: pending.state,
       nonce: pending.nonce,
+      ...(transition && { transition }),
     });
     return { url: url.href, pending };
   }

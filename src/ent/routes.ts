@@ -38,6 +38,8 @@ export interface EntRouteDeps {
   csrf: Csrf;
   logger: Logger;
   secureCookies: boolean;
+  /** Seed 001's « Je dispose d'un compte Educonnect » / « Je n'ai pas de compte Educonnect ». */
+  atenTransition?: boolean;
 }
 
 /** The ENT's pages: login with EduConnect, the callback, the establishments, logout (both ways). */
@@ -119,7 +121,8 @@ class Portal {
       notice = 'Vous êtes déconnecté de l’ENT. Vous êtes toujours connecté à ÉduConnect sur cet appareil.';
       idpLogout = await this.deps.client.logoutUrl(undefined, LOGGED_OUT_STATE).catch(() => undefined);
     } else if (loggedOut) notice = 'Vous êtes déconnecté de l’ENT et d’ÉduConnect.';
-    renderPage(ctx, createElement(EntLoginPage, { csrf: this.deps.csrf.token(ctx), notice, idpLogout }));
+    const { csrf, atenTransition } = this.deps;
+    renderPage(ctx, createElement(EntLoginPage, { csrf: csrf.token(ctx), notice, idpLogout, atenTransition }));
   }
 
   async login(ctx: Context) {
@@ -128,7 +131,8 @@ class Portal {
     if (session?.user) return ctx.redirect(this.landingPath(session));
     const { client, sessions, logger } = this.deps;
     try {
-      const { url, pending } = await client.startLogin();
+      const aten = this.deps.atenTransition && textField(ctx.request.body, 'parcours', 20) === 'aten';
+      const { url, pending } = await client.startLogin(aten ? 'aten' : undefined);
       session ??= sessions.create();
       sessions.beginLogin(session, pending);
       this.cookie.set(ctx, session);

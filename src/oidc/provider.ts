@@ -160,6 +160,8 @@ export function createProvider({ config, db, jwks, clients, logoutPages }: Provi
         }
       },
     },
+    // « Je n'ai pas de compte Educonnect »: a service asks for the ATEN transition (src/flows/aten).
+    extraParams: ['transition'],
     rotateRefreshToken: true,
     ttl: TTL_SECONDS,
     features: {

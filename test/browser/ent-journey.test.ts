@@ -74,7 +74,7 @@ describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewpo
     return new Journey(page, `${directory}-${viewport.name}`);
   }
 
-  /** ENT login page -> "Valider" -> EduConnect's profile choice. */
+  /** ENT login page -> « Je dispose d'un compte Educonnect » -> EduConnect's profile choice. */
   async function startAtEnt(journey: Journey): Promise<Page> {
     const { page } = journey;
     await page.goto(`${stack.ent.baseUrl}/`);
@@ -87,7 +87,7 @@ describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewpo
     await expect(
       page.getByRole('radio', { name: 'Elève ou parent avec EduConnect' }).isChecked(),
     ).resolves.toBe(true);
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await page.getByRole('heading', { name: 'Je sélectionne mon profil' }).waitFor();
     await journey.step('educonnect-profil');
     return page;
@@ -176,11 +176,11 @@ describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewpo
 
     // The ENT is first-party: its « Se déconnecter » is enough, ÉduConnect asks nothing more.
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
-    await page.getByRole('button', { name: 'Valider' }).waitFor();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).waitFor();
     expect(new URL(page.url()).origin).toBe(stack.ent.baseUrl);
 
     // Next time: identifier and password, straight to the chooser (no activation, no "Ajout d'élèves").
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await page.getByRole('heading', { name: 'Je sélectionne mon profil' }).waitFor();
     await logIn(journey, 'Représentant légal', identifier, NEW_PASSWORD);
     await page.getByRole('heading', { name: 'Choisissez un établissement' }).waitFor();
@@ -202,7 +202,7 @@ describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewpo
     await journey.step('ent-etablissement-eleve');
 
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
-    await page.getByRole('button', { name: 'Valider' }).waitFor();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).waitFor();
     expect(page.url().startsWith(`${stack.ent.baseUrl}/`)).toBe(true);
     await expect(page.getByRole('status').textContent()).resolves.toContain(
       'Vous êtes déconnecté de l’ENT et d’ÉduConnect.',
@@ -239,7 +239,7 @@ describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewpo
     expect(new URL(page.url()).origin).toBe(stack.ent.baseUrl);
     await journey.step('ent-annulation');
     await page.getByRole('link', { name: 'Se connecter à nouveau' }).click();
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await page.getByRole('heading', { name: 'Je sélectionne mon profil' }).waitFor();
   });
 
@@ -254,9 +254,9 @@ describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewpo
     await page.getByRole('heading', { name: 'Votre session a expiré' }).waitFor();
     await journey.step('educonnect-session-expiree');
     await page.getByRole('link', { name: 'Retourner sur le service' }).click();
-    await page.getByRole('button', { name: 'Valider' }).waitFor();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).waitFor();
     expect(page.url()).toBe(`${stack.ent.baseUrl}/`);
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await logIn(journey, 'Élève', 'l.martin45', DEMO_PASSWORD);
     await page.getByRole('heading', { level: 1, name: pupil.establishmentName }).waitFor();
   });
@@ -269,7 +269,7 @@ describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewpo
     await page.getByRole('heading', { name: 'La connexion n’a pas abouti' }).waitFor();
     await journey.step('ent-state-invalide');
     await page.getByRole('link', { name: 'Se connecter à nouveau' }).click();
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await logIn(journey, 'Élève', 'l.martin45', DEMO_PASSWORD);
     await page.getByRole('heading', { level: 1, name: pupil.establishmentName }).waitFor();
 
@@ -279,13 +279,13 @@ describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewpo
     await page.getByRole('heading', { name: 'Votre session a expiré' }).waitFor();
     await journey.step('ent-session-expiree');
     await page.getByRole('link', { name: 'Se connecter à nouveau' }).click();
-    await page.getByRole('button', { name: 'Valider' }).waitFor();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).waitFor();
 
     // An ENT whose EduConnect does not answer.
     const orphan = await startTestEnt(stack.idp, { issuer: 'http://127.0.0.1:9' });
     try {
       await page.goto(`${orphan.baseUrl}/`);
-      await page.getByRole('button', { name: 'Valider' }).click();
+      await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
       await page.getByRole('heading', { name: 'Service de connexion indisponible' }).waitFor();
       await journey.step('ent-idp-indisponible');
       await expect(page.getByRole('link', { name: 'Réessayer' }).getAttribute('href')).resolves.toBe('/');

@@ -1,15 +1,20 @@
 import { type EntHeaderUser, EntLayout } from './layout.js';
 
-/** The ENT's login page (seed 003): only the ways in that work are offered. */
+/**
+ * The ENT's login page (seed 003): only the ways in that work are offered. With the ATEN transition
+ * (seed 001), « Je dispose d'un compte Educonnect » and « Je n'ai pas de compte Educonnect ».
+ */
 export function EntLoginPage({
   csrf,
   notice,
   idpLogout,
+  atenTransition = false,
 }: {
   csrf: string;
   notice?: string;
   /** ÉduConnect's logout page, when its session outlived the ENT's. */
   idpLogout?: string;
+  atenTransition?: boolean;
 }) {
   return (
     <EntLayout title="Connexion">
@@ -33,14 +38,33 @@ export function EntLoginPage({
             <label for="methode-educonnect">Elève ou parent avec EduConnect</label>
           </div>
         </fieldset>
-        <button type="submit" class="ent-button">
-          Valider
-        </button>
+        {atenTransition ? (
+          <>
+            <button type="submit" name="parcours" value="educonnect" class="ent-button">
+              Je dispose d'un compte Educonnect
+            </button>{' '}
+            <button type="submit" name="parcours" value="aten" class="ent-button">
+              Je n'ai pas de compte Educonnect
+            </button>
+          </>
+        ) : (
+          <button type="submit" class="ent-button">
+            Valider
+          </button>
+        )}
       </form>
+      {atenTransition && (
+        <p class="ent-hint">
+          Vous aviez un compte ATEN (l'ancien compte académique) ? Choisissez « Je n'ai pas de compte
+          Educonnect » : vous vous connectez une dernière fois avec lui, puis vous choisissez le mot de passe
+          de votre compte ÉduConnect.
+        </p>
+      )}
       <p class="ent-hint">
-        Pas encore de compte ÉduConnect ? Choisissez « Elève ou parent avec EduConnect », puis « Représentant
-        légal » et « Je n'ai pas de compte » : l'activation se fait avec le numéro de téléphone portable donné
-        à l'établissement.
+        Pas encore de compte ÉduConnect{atenTransition ? ' ni de compte ATEN' : ''} ? Choisissez « Elève ou
+        parent avec EduConnect »{atenTransition ? ' et « Je dispose d’un compte Educonnect »' : ''}, puis «
+        Représentant légal » et « Je n'ai pas de compte » : l'activation se fait avec le numéro de téléphone
+        portable donné à l'établissement.
       </p>
     </EntLayout>
   );
