@@ -24,19 +24,19 @@ import { purgeAccountChanges } from './flows/account/store.js';
 import { activationLoginLinks, activationRoutes, isActivationEntrance } from './flows/activation/routes.js';
 import { atenLoginPrompt, atenRoutes } from './flows/aten/routes.js';
 import { forcedPasswordRoutes } from './flows/forced-password/routes.js';
-import { helpRoutes } from './flows/help/routes.js';
 import { franceConnectRoutes } from './flows/franceconnect/routes.js';
 import { franceConnectClient } from './flows/franceconnect/upstream.js';
+import { helpRoutes } from './flows/help/routes.js';
 import { expiredInteractionPage } from './flows/interaction/expired.js';
 import { Interactions } from './flows/interaction/interactions.js';
 import { interactionRoutes } from './flows/interaction/routes.js';
 import { loginRoutes } from './flows/login/routes.js';
 import { logoutPages } from './flows/logout/logout.js';
 import { pupilBindingRoutes } from './flows/pupil-binding/routes.js';
-import { schoolConsoleRoutes } from './flows/school-console/routes.js';
-import { schoolIssuedRoutes } from './flows/school-issued/routes.js';
 import { recoveryLoginLinks, recoveryRoutes } from './flows/recovery/routes.js';
 import { purgeRecoveryFlows } from './flows/recovery/store.js';
+import { schoolConsoleRoutes } from './flows/school-console/routes.js';
+import { schoolIssuedRoutes } from './flows/school-issued/routes.js';
 import type { Services } from './flows/services.js';
 import { Admission, type FlowEntrance } from './http/admission.js';
 import { Csrf } from './http/csrf.js';
@@ -185,7 +185,12 @@ function composeFlows(services: Services, messages: SecretBox, messageQueued: ()
   };
   activationRoutes(interactions, smsFlows);
   login.addLinks(activationLoginLinks);
-  recoveryRoutes(interactions, { ...services, codeSecret: smsFlows.codeSecret, messageBox: messages, messageQueued });
+  recoveryRoutes(interactions, {
+    ...services,
+    codeSecret: smsFlows.codeSecret,
+    messageBox: messages,
+    messageQueued,
+  });
   login.addLinks(recoveryLoginLinks);
   atenRoutes(interactions, aten);
   pupilBindingRoutes(interactions);

@@ -90,12 +90,6 @@ export interface Config {
   franceConnect: FranceConnectSettings | undefined;
   /** Port of the local FranceConnect started outside production (src/demo/franceconnect). */
   fcDemoPort: number;
-}
-
-export interface FranceConnectSettings {
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
   // ATEN transition (issue 17): legacy academic accounts create their EduConnect account (seed 001).
   /** « Je n'ai pas de compte Educonnect » leads to the ATEN login (ATEN_ENABLED). */
   atenEnabled: boolean;
@@ -107,6 +101,12 @@ export interface FranceConnectSettings {
   atenDemoPort: number;
   /** Whether `npm start` runs the demo ATEN directory (outside production, enabled, no ATEN_CAS_URL). */
   atenDemoDirectory: boolean;
+}
+
+export interface FranceConnectSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 export class ConfigError extends Error {
@@ -352,6 +352,8 @@ function safeHostname(issuer: string): string {
   } catch {
     return 'localhost';
   }
+}
+
 // ATEN transition (issue 17): off by default in production, on (with the demo directory) elsewhere.
 function atenConfig(env: Env, production: boolean, problems: string[]) {
   const enabledRaw = env.ATEN_ENABLED ?? '';

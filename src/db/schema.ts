@@ -273,28 +273,6 @@ export interface StaffAccountsTable {
   password_hash: string;
   totp_secret_sealed: string;
   totp_last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
-/** FranceConnect (issue 16): logins through FranceConnect and the identities linked to accounts. */
-export interface FranceConnectLoginsTable {
-  id: Generated<string>;
-  interaction_uid: string;
-  state_hash: string;
-  nonce: string;
-  created_at: DefaultTimestamp;
-  expires_at: Timestamp;
-  consumed_at: NullableTimestamp;
-  sub: string | null;
-  given_name: string | null;
-  family_name: string | null;
-  birthdate: string | null;
-  id_token: string | null;
-  account_id: string | null;
-  logout_state_hash: string | null;
-  logout_return: string | null;
-}
-
-export interface FranceConnectLinksTable {
-  sub: string;
-  account_id: string;
   created_at: DefaultTimestamp;
   last_login_at: NullableTimestamp;
 }
@@ -384,12 +362,40 @@ export interface RecoveryTables {
 }
 
 export type RecoveryFlow = Selectable<RecoveryFlowsTable>;
+
+/** FranceConnect (issue 16): logins through FranceConnect and the identities linked to accounts. */
+export interface FranceConnectLoginsTable {
+  id: Generated<string>;
+  interaction_uid: string;
+  state_hash: string;
+  nonce: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  consumed_at: NullableTimestamp;
+  sub: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  birthdate: string | null;
+  id_token: string | null;
+  account_id: string | null;
+  logout_state_hash: string | null;
+  logout_return: string | null;
+}
+
+export interface FranceConnectLinksTable {
+  sub: string;
+  account_id: string;
+  created_at: DefaultTimestamp;
+  last_login_at: NullableTimestamp;
+}
+
 export interface FranceConnectTables {
   franceconnect_logins: FranceConnectLoginsTable;
   franceconnect_links: FranceConnectLinksTable;
 }
 
 export type FranceConnectLogin = Selectable<FranceConnectLoginsTable>;
+
 /** The ATEN transition: which ATEN account created which EduConnect account (once each). */
 export interface AtenTransitionsTable {
   aten_login: string;

@@ -122,7 +122,10 @@ class Portal {
       idpLogout = await this.deps.client.logoutUrl(undefined, LOGGED_OUT_STATE).catch(() => undefined);
     } else if (loggedOut) notice = 'Vous êtes déconnecté de l’ENT et d’ÉduConnect.';
     const { csrf, atenTransition } = this.deps;
-    renderPage(ctx, createElement(EntLoginPage, { csrf: csrf.token(ctx), notice, idpLogout, atenTransition }));
+    renderPage(
+      ctx,
+      createElement(EntLoginPage, { csrf: csrf.token(ctx), notice, idpLogout, atenTransition }),
+    );
   }
 
   async login(ctx: Context) {
