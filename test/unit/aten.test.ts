@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { parseAtenExport } from '../../src/demo/aten/export.js';
 import { atenIdentity, parseVector } from '../../src/domain/aten/vector.js';
 import { atenOpen } from '../../src/flows/aten/transition.js';
+import { ROOT } from '../helpers/paths.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'educonnect-aten-'));
 const production = (env: Record<string, string>) => ({
@@ -137,5 +138,24 @@ describe('ATEN configuration', () => {
     expect(() => loadConfig({ DATA_DIR: dir(), ATEN_ENABLED: 'oui' })).toThrow(
       /ATEN_ENABLED doit valoir true ou false/,
     );
+  });
+});
+
+describe('the demo ATEN directory stays apart', () => {
+  it('is imported only by the composition root, the CLI and its own files: no flow reads its tables', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)],
+      );
+    const importers = files('src').filter(
+      (file) =>
+        !file.startsWith('src/demo/aten/') &&
+        /from '[^']*(demo\/)?aten\/(app|directory|export|seed|server)\.js'/.test(
+          readFileSync(join(ROOT, file), 'utf8'),
+        ),
+    );
+    expect(importers.sort()).toEqual(['src/cli/aten-commands.ts', 'src/compose.ts', 'src/demo/demo-data.ts']);
+    const flows = files('src/flows').map((file) => readFileSync(join(ROOT, file), 'utf8'));
+    expect(flows.filter((source) => /aten_directory_/.test(source))).toEqual([]);
   });
 });
