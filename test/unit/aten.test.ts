@@ -17,6 +17,8 @@ const production = (env: Record<string, string>) => ({
   JWKS_FILE: '/run/secrets/jwks.json',
   SMS_TRANSPORT: 'http',
   SMS_HTTP_URL: 'https://sms.example.fr/send',
+  EMAIL_TRANSPORT: 'smtp',
+  SMTP_URL: 'smtp://relay.example.fr:587',
   COOKIE_KEYS: randomBytes(32).toString('base64url'),
   SECRET_KEY: randomBytes(32).toString('base64url'),
   DATABASE_URL: 'postgres://educonnect@db.example.fr/educonnect',
