@@ -159,21 +159,22 @@ function composeFlows(services: Services, messages: SecretBox, messageQueued: ()
   const login = loginRoutes(interactions);
   interactionRoutes(interactions, login.profileChoice);
   forcedPasswordRoutes(interactions);
-  const smsFlows = {
+  activationRoutes(interactions, {
     db: services.db,
     audit: services.audit,
     config: services.config,
     codeSecret: deriveSecret(services.config.secretKey, 'sms-code'),
     messageBox: messages,
     messageQueued,
-  };
-  activationRoutes(interactions, smsFlows);
+  });
   login.addLinks(activationLoginLinks);
   pupilBindingRoutes(interactions);
-  // Routes outside /interaction/:uid (FranceConnect's callback and logout return).
-  const outside: Router[] = [];
+  // FranceConnect (issue 16): the activation's SMS codes and limits (same keys), and routes outside
+  // /interaction/:uid too (FranceConnect's callback and logout return).
   const franceConnect = franceConnectClient(services.config);
-  if (franceConnect) outside.push(franceConnectRoutes(interactions, login, smsFlows, franceConnect));
+  const codeSecret = deriveSecret(services.config.secretKey, 'sms-code');
+  const smsFlows = { ...services, codeSecret, messageBox: messages, messageQueued };
+  const outside = franceConnect ? [franceConnectRoutes(interactions, login, smsFlows, franceConnect)] : [];
   return { interactions, outside };
 }
 
