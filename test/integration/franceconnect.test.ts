@@ -180,6 +180,14 @@ describe.each(DATABASE_KINDS)('FranceConnect on %s', (kind) => {
     expect(textOf(adding.html)).toContain('Noé Durand');
   });
 
+  it('offers FranceConnect to parents only', async () => {
+    const browser = new HttpBrowser();
+    const { page: choice } = await rp.begin(browser);
+    const pupil = await browser.get(idpUrl(`/interaction/${uidOf(choice)}/login/eleve`));
+    expect(pupil.status).toBe(200);
+    expect(textOf(pupil.html)).not.toContain('FranceConnect');
+  });
+
   it('a parent unknown to the registry gets the same pages and no SMS', async () => {
     const browser = new HttpBrowser();
     const { codePage } = await firstLogin(browser, 'fc-antoine-bernard', '06 11 22 33 44');
