@@ -175,30 +175,19 @@ function composeFlows(services: Services, messages: SecretBox, messageQueued: ()
   const aten = { db: services.db, audit: services.audit, config: services.config };
   interactionRoutes(interactions, atenLoginPrompt(aten, login.profileChoice));
   forcedPasswordRoutes(interactions);
-  const smsFlows = {
-    db: services.db,
-    audit: services.audit,
-    config: services.config,
-    codeSecret: deriveSecret(services.config.secretKey, 'sms-code'),
-    messageBox: messages,
-    messageQueued,
-  };
+  // Activation, recovery and FranceConnect's first login share the SMS codes' key and limits.
+  const codeSecret = deriveSecret(services.config.secretKey, 'sms-code');
+  const smsFlows = { ...services, codeSecret, messageBox: messages, messageQueued };
   activationRoutes(interactions, smsFlows);
   login.addLinks(activationLoginLinks);
-  recoveryRoutes(interactions, {
-    ...services,
-    codeSecret: smsFlows.codeSecret,
-    messageBox: messages,
-    messageQueued,
-  });
+  recoveryRoutes(interactions, smsFlows);
   login.addLinks(recoveryLoginLinks);
   atenRoutes(interactions, aten);
   pupilBindingRoutes(interactions);
   schoolIssuedRoutes(interactions, { messageBox: messages, messageQueued });
   // Routes outside /interaction/:uid (FranceConnect's callback and logout return).
-  const outside: Router[] = [];
   const franceConnect = franceConnectClient(services.config);
-  if (franceConnect) outside.push(franceConnectRoutes(interactions, login, smsFlows, franceConnect));
+  const outside = franceConnect ? [franceConnectRoutes(interactions, login, smsFlows, franceConnect)] : [];
   return { interactions, outside };
 }
 

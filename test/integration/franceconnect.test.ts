@@ -180,6 +180,14 @@ describe.each(DATABASE_KINDS)('FranceConnect on %s', (kind) => {
     expect(textOf(adding.html)).toContain('Noé Durand');
   });
 
+  it('offers FranceConnect to parents only', async () => {
+    const browser = new HttpBrowser();
+    const { page: choice } = await rp.begin(browser);
+    const pupil = await browser.get(idpUrl(`/interaction/${uidOf(choice)}/login/eleve`));
+    expect(pupil.status).toBe(200);
+    expect(textOf(pupil.html)).not.toContain('FranceConnect');
+  });
+
   it('a parent unknown to the registry gets the same pages and no SMS', async () => {
     const browser = new HttpBrowser();
     const { codePage } = await firstLogin(browser, 'fc-antoine-bernard', '06 11 22 33 44');
@@ -190,11 +198,22 @@ describe.each(DATABASE_KINDS)('FranceConnect on %s', (kind) => {
     expect(textOf(wrong.html)).toContain('Le code de sécurité est incorrect');
   });
 
-  it('refuses a phone that is not one, in French, with nothing written', async () => {
+  it('refuses a phone that is not one, or a form without its CSRF token, with nothing written', async () => {
     const browser = new HttpBrowser();
+    const { page: choice } = await rp.begin(browser);
+    const login = await browser.get(idpUrl(`/interaction/${uidOf(choice)}/login/responsable_legal`));
+    const logins = await countRows(db(), 'franceconnect_logins');
+    const noToken = await browser.submit(login, '/franceconnect', { _csrf: undefined });
+    expect(noToken.status).toBe(403);
+    expect(await countRows(db(), 'franceconnect_logins')).toBe(logins);
     const { fcPage } = await toFranceConnect(browser);
     const phonePage = await throughFranceConnect(browser, fcPage, 'fc-antoine-bernard');
     const flows = await countRows(db(), 'registry_flows');
+    const forged = await browser.submit(phonePage, '/franceconnect/telephone', {
+      _csrf: undefined,
+      telephone: '06 12 34 56 78',
+    });
+    expect(forged.status).toBe(403);
     const bad = await browser.submit(phonePage, '/franceconnect/telephone', { telephone: 'abc' });
     expect(bad.status).toBe(400);
     expect(textOf(bad.html)).toContain('Saisissez un numéro de téléphone valide');
