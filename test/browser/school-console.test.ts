@@ -82,7 +82,7 @@ describe.each(VIEWPORTS)('school console in Chromium at $name', (viewport) => {
     return page;
   }
 
-  it('issues a class’s notifications; a pupil signs in with hers, confirms the birth date and reaches the ENT', async () => {
+  it('issues a class’s notifications; a pupil, then a parent without a mobile, sign in with theirs and reach the ENT', async () => {
     const journey = await open('console-notifications');
     const page = await signIn(journey);
     await page.getByLabel('Niveau').selectOption(viewport.level);
@@ -135,7 +135,8 @@ describe.each(VIEWPORTS)('school console in Chromium at $name', (viewport) => {
     }
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.getByRole('heading', { name: "Connexion à la console de l'établissement" }).waitFor();
-  });
+    // Three people's journeys with an axe check at every step: minutes on a loaded 2-core machine.
+  }, 240_000);
 
   /** Sophie Durand (no account yet): her notification, children, email confirmed, then the ENT. */
   async function parentFirstLogin(console: Page) {
