@@ -14,6 +14,7 @@ import { demoEntConfig } from './demo/ent.js';
 import { PasswordHasher } from './domain/accounts/password-hasher.js';
 import { purgeThrottle } from './domain/accounts/throttle.js';
 import { AuditLog } from './domain/audit/audit-log.js';
+import { purgeStaffSessions } from './domain/school/staff.js';
 import { deriveSecret, type SecretBox } from './domain/secrets.js';
 import { createEntApp } from './ent/app.js';
 import { startEntServer } from './ent/server.js';
@@ -210,6 +211,7 @@ function purgeExpiredRows(db: Db, logger: Logger, intervalMs: number): () => voi
     try {
       const removed = await purgeExpired(db);
       await purgeThrottle(db);
+      await purgeStaffSessions(db);
       if (removed > 0) logger.info({ removed }, 'expired oidc rows purged');
     } catch (error) {
       logger.warn({ err: error }, 'purge failed');

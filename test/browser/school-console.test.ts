@@ -143,7 +143,7 @@ describe.each(VIEWPORTS)('school console in Chromium at $name', (viewport) => {
     await console.getByRole('link', { name: 'Représentants', exact: true }).click();
     await console.getByLabel('Rechercher un nom').fill('Sophie');
     await console.getByRole('button', { name: 'Afficher' }).click();
-    await console.getByRole('button', { name: 'À imprimer : notification de Sophie Durand' }).click();
+    await console.getByRole('button', { name: 'Notification à imprimer de Sophie Durand' }).click();
     await console.getByRole('heading', { name: 'Notifications à imprimer' }).waitFor();
     const sheet = (await console.locator('main strong, main dt, main dd').allTextContents()).join(' ');
     const identifier = /Identifiant (\S+)/.exec(sheet)![1]!;
