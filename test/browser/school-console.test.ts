@@ -82,7 +82,7 @@ describe.each(VIEWPORTS)('school console in Chromium at $name', (viewport) => {
     return page;
   }
 
-  it('issues a class’s notifications; a pupil, then a parent without a mobile, sign in with theirs and reach the ENT', async () => {
+  it('issues a class’s notifications and passes axe on every console page; at 1280 px a pupil, then a parent without a mobile, reach the ENT', async () => {
     const journey = await open('console-notifications');
     const page = await signIn(journey);
     await page.getByLabel('Niveau').selectOption(viewport.level);
