@@ -16,6 +16,7 @@ import { demoFranceConnectSettings, startFranceConnectDemo } from './demo/france
 import { PasswordHasher } from './domain/accounts/password-hasher.js';
 import { purgeThrottle } from './domain/accounts/throttle.js';
 import { AuditLog } from './domain/audit/audit-log.js';
+import { purgeStaffSessions } from './domain/school/staff.js';
 import { deriveSecret, type SecretBox } from './domain/secrets.js';
 import { createEntApp } from './ent/app.js';
 import { startEntServer } from './ent/server.js';
@@ -224,6 +225,7 @@ function purgeExpiredRows(db: Db, logger: Logger, intervalMs: number): () => voi
       await purgeThrottle(db);
       await purgeAccountChanges(db);
       await purgeRecoveryFlows(db);
+      await purgeStaffSessions(db);
       if (removed > 0) logger.info({ removed }, 'expired oidc rows purged');
     } catch (error) {
       logger.warn({ err: error }, 'purge failed');

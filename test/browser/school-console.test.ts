@@ -82,7 +82,7 @@ describe.each(VIEWPORTS)('school console in Chromium at $name', (viewport) => {
     return page;
   }
 
-  it('issues a class’s notifications; a pupil signs in with hers, confirms the birth date and reaches the ENT', async () => {
+  it('issues a class’s notifications and passes axe on every console page; at 1280 px a pupil, then a parent without a mobile, reach the ENT', async () => {
     const journey = await open('console-notifications');
     const page = await signIn(journey);
     await page.getByLabel('Niveau').selectOption(viewport.level);
@@ -108,7 +108,10 @@ describe.each(VIEWPORTS)('school console in Chromium at $name', (viewport) => {
     const password = /Mot de passe provisoire(?: :)? (\S+)/.exec(own)![1]!;
 
     // The pupil, at home, from the ENT (at one width: the pages are checked at both below and in ent-journey).
-    if (viewport.name === 'desktop') await firstLogin(identifier, password);
+    if (viewport.name === 'desktop') {
+      await firstLogin(identifier, password);
+      await parentFirstLogin(page);
+    }
 
     // Back in the console: the pupil's account state, the statistics and the other sections.
     await page.goto(`${stack.idp.baseUrl}/etablissement/${COLLEGE.uai}/eleves?niveau=${viewport.level}`);
@@ -132,7 +135,65 @@ describe.each(VIEWPORTS)('school console in Chromium at $name', (viewport) => {
     }
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.getByRole('heading', { name: "Connexion à la console de l'établissement" }).waitFor();
-  });
+    // Three people's journeys with an axe check at every step: minutes on a loaded 2-core machine.
+  }, 240_000);
+
+  /** Sophie Durand (no account yet): her notification, children, email confirmed, then the ENT. */
+  async function parentFirstLogin(console: Page) {
+    await console.getByRole('link', { name: 'Représentants', exact: true }).click();
+    await console.getByLabel('Rechercher un nom').fill('Sophie');
+    await console.getByRole('button', { name: 'Afficher' }).click();
+    await console.getByRole('button', { name: 'Notification à imprimer de Sophie Durand' }).click();
+    await console.getByRole('heading', { name: 'Notifications à imprimer' }).waitFor();
+    const sheet = (await console.locator('main strong, main dt, main dd').allTextContents()).join(' ');
+    const identifier = /Identifiant (\S+)/.exec(sheet)![1]!;
+    const password = /Mot de passe provisoire (\S+)/.exec(sheet)![1]!;
+
+    const journey = await open('parent-premiere-connexion');
+    const parent = journey.page;
+    await parent.goto(`${stack.ent.baseUrl}/`);
+    await parent.getByRole('button', { name: 'Valider' }).click();
+    await parent.getByRole('link', { name: 'Représentant légal', exact: true }).click();
+    await parent.getByLabel('Identifiant').fill(identifier);
+    await parent.getByLabel('Mot de passe', { exact: true }).fill(password);
+    await parent.getByRole('button', { name: 'Se connecter' }).click();
+    await parent.getByLabel('Confirmation du nouveau mot de passe').waitFor();
+    await parent.getByLabel('Mot de passe', { exact: true }).fill(NEW_PASSWORD);
+    await parent.getByLabel('Confirmation du nouveau mot de passe').fill(NEW_PASSWORD);
+    await parent.getByRole('button', { name: 'Suivant' }).click();
+    await parent.getByRole('heading', { name: "Ajout d'élèves" }).waitFor();
+    await parent.getByLabel('Je suis le représentant légal de cet élève').check();
+    await parent.getByLabel('Jour').fill('10');
+    await parent.getByLabel('Mois').fill('05');
+    await parent.getByLabel('Année').fill('2012');
+    await parent.getByRole('button', { name: 'Confirmer' }).click();
+    await parent.getByLabel('Adresse électronique').fill('sophie.durand@exemple.fr');
+    await journey.step('parent-courriel');
+    await parent.getByRole('button', { name: 'Recevoir le lien de confirmation' }).click();
+    await parent.getByRole('heading', { name: 'Confirmez votre adresse électronique' }).waitFor();
+    await journey.step('parent-confirmez');
+    const gate = parent.url();
+    // Not confirmed yet: « Continuer » stays on the gate, the ENT receives nothing.
+    await parent.getByRole('button', { name: 'Continuer' }).click();
+    await parent.getByRole('heading', { name: 'Confirmez votre adresse électronique' }).waitFor();
+
+    let link: string | undefined;
+    await expect
+      .poll(async () => {
+        const to = encodeURIComponent('sophie.durand@exemple.fr');
+        const messages = (await (await fetch(`${stack.idp.baseUrl}/dev/outbox?to=${to}`)).json()) as {
+          body: string;
+        }[];
+        link = /(http:\/\/\S+\/courriel\/confirmer\/[A-Za-z0-9_-]+)/.exec(messages[0]?.body ?? '')?.[1];
+        return link;
+      })
+      .toBeTruthy();
+    await parent.goto(link!);
+    await parent.getByRole('button', { name: 'Confirmer mon adresse électronique' }).click();
+    await parent.goto(gate);
+    await parent.getByRole('heading', { level: 1, name: COLLEGE.name }).waitFor();
+    await expect(parent.locator('main').textContent()).resolves.toContain('Léo');
+  }
 
   async function firstLogin(identifier: string, password: string) {
     const pupil = (await open('eleve-premiere-connexion')).page;

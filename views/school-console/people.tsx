@@ -28,10 +28,10 @@ function NotificationButtons({ name }: { name: string }) {
   return (
     <>
       <button type="submit" name="format" value="pdf" class="button-secondary button-small">
-        PDF<span class="visually-hidden"> : notification de {name}</span>
+        Notification PDF<span class="visually-hidden"> de {name}</span>
       </button>{' '}
       <button type="submit" name="format" value="html" class="button-secondary button-small">
-        À imprimer<span class="visually-hidden"> : notification de {name}</span>
+        Notification à imprimer<span class="visually-hidden"> de {name}</span>
       </button>
     </>
   );

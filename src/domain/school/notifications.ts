@@ -223,7 +223,7 @@ async function accountFor(trx: Db, target: Target, hash: string, kind: PersonKin
   if (target.accountId) {
     const account = await trx
       .updateTable('accounts')
-      .set({ password_hash: hash, must_change_password: true, status: 'active', updated_at: sql`now()` })
+      .set({ password_hash: hash, must_change_password: true, updated_at: sql`now()` })
       .where('id', '=', target.accountId)
       .returningAll()
       .executeTakeFirst();
