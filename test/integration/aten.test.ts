@@ -349,7 +349,8 @@ describe.each(DATABASE_KINDS)('ATEN transition on %s', { timeout: CLI_PROCESS_TI
 
   it('allows one ÉduConnect account per ATEN account and per person: a second attempt points to the identifier', async () => {
     const before = await countRows(db(), 'accounts');
-    const again = await atenLogin(new HttpBrowser(), 'helene.garnier');
+    const againBrowser = new HttpBrowser();
+    const again = await atenLogin(againBrowser, 'helene.garnier');
     expect(again.page.status).toBe(409);
     const text = textOf(again.page.html);
     expect(text).toContain('Vous avez déjà un compte ÉduConnect');
@@ -360,6 +361,12 @@ describe.each(DATABASE_KINDS)('ATEN transition on %s', { timeout: CLI_PROCESS_TI
     );
     expect(text).not.toContain(identifier);
     expect(again.page.html).toContain(`/interaction/${uidOf(again.page)}/login/responsable_legal`);
+    // « Identifiant oublié ? » is a link to the recovery of this same login, and that page exists.
+    const recoveryHref = `/interaction/${uidOf(again.page)}/identifiant-oublie`;
+    expect(again.page.html).toContain(`href="${recoveryHref}"`);
+    const recovery = await againBrowser.get(new URL(recoveryHref, idp.baseUrl).href);
+    expect(recovery.status).toBe(200);
+    expect(textOf(recovery.html)).toContain('Identifiant oublié');
 
     // Another ATEN account of the same registry person (already bound): no second account either.
     const other = await atenLogin(new HttpBrowser(), 'm.fabre');

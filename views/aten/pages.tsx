@@ -133,8 +133,8 @@ const ENDINGS: Record<AtenEndingReason, { title: string; paragraphs: (detail?: s
     paragraphs: (identifierHint) => [
       'Un compte ÉduConnect a déjà été créé pour vous, à partir de ce compte ATEN ou lors d’une activation. Un compte ATEN ne permet de créer qu’un seul compte ÉduConnect.',
       identifierHint
-        ? `Connectez-vous avec votre identifiant ÉduConnect : il ${identifierHint}. Si vous ne le retrouvez plus, utilisez « Identifiant oublié » sur la page de connexion ÉduConnect.`
-        : 'Connectez-vous avec votre identifiant ÉduConnect. Si vous ne le retrouvez plus, utilisez « Identifiant oublié » sur la page de connexion ÉduConnect.',
+        ? `Connectez-vous avec votre identifiant ÉduConnect : il ${identifierHint}. Si vous ne le retrouvez plus : « Identifiant oublié ? » ci-dessous.`
+        : 'Connectez-vous avec votre identifiant ÉduConnect. Si vous ne le retrouvez plus : « Identifiant oublié ? » ci-dessous.',
     ],
   },
   not_found: {
@@ -197,6 +197,10 @@ export function AtenEndedPage({
             {
               href: `/interaction/${uid}/login/${profile}`,
               label: 'Je me connecte avec mon compte ÉduConnect',
+            },
+            {
+              href: `/interaction/${uid}/identifiant-oublie${profile === 'eleve' ? '/eleve' : ''}`,
+              label: 'Identifiant oublié ?',
             },
           ]
         : [
