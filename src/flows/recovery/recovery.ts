@@ -406,7 +406,7 @@ export async function recoveryLinkState(
   token: string,
 ): Promise<LinkState> {
   const flow = await findRecovery(deps.db, flowId);
-  if (!flow || flow.kind !== 'password' || flow.channel !== 'email') return { status: 'invalid' };
+  if (flow?.kind !== 'password' || flow.channel !== 'email') return { status: 'invalid' };
   const given = Buffer.from(linkHmac(deps.codeSecret, flow.id, token));
   const stored = Buffer.from(flow.code_hmac ?? '');
   const right = given.length === stored.length && timingSafeEqual(given, stored);
