@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { Account, OutboxChannel, RecoveryKind, RecoveryState } from '../../db/schema.js';
+import { normaliseEmail } from '../../domain/accounts/email-address.js';
 import { checkNewPassword } from '../../domain/accounts/password-policy.js';
 import { normalizePhone } from '../../domain/registry/phone.js';
 import { FORM_ERROR, textField } from '../../http/form.js';
@@ -301,11 +302,10 @@ function readNewPassword(body: unknown, account: Account): Record<string, string
   return Object.keys(errors).length > 0 ? errors : undefined;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** Step 1 by email: Nom, Prénom or Identifiant, and the confirmed address. */
 function readEmailRequest(body: unknown, kind: RecoveryKind) {
-  const email = textField(body, 'courriel', 254).trim();
+  const typed = textField(body, 'courriel', 254).trim();
+  const email = normaliseEmail(typed);
   const errors: Record<string, string> = {};
   let who: { familyName: string; givenName: string } | { identifier: string };
   if (kind === 'identifier') {
@@ -319,12 +319,11 @@ function readEmailRequest(body: unknown, kind: RecoveryKind) {
     if (!identifier) errors.identifiant = 'Saisissez votre identifiant.';
     who = { identifier };
   }
-  if (!email) errors.courriel = 'Saisissez votre adresse électronique.';
-  else if (!EMAIL.test(email))
-    errors.courriel = 'Saisissez une adresse électronique valide, par exemple nom@exemple.fr.';
-  const values = { ...who, email };
+  if (!typed) errors.courriel = 'Saisissez votre adresse électronique.';
+  else if (!email) errors.courriel = 'Saisissez une adresse électronique valide, par exemple nom@exemple.fr.';
+  const values = { ...who, email: typed };
   const request: EmailRecoveryRequest | undefined =
-    Object.keys(errors).length > 0 ? undefined : ({ kind, ...who, email } as EmailRecoveryRequest);
+    Object.keys(errors).length > 0 || !email ? undefined : ({ kind, ...who, email } as EmailRecoveryRequest);
   return { request, values, errors };
 }
 
