@@ -338,14 +338,33 @@ describe.each(DATABASE_KINDS)('« Identifiant oublié » and « Mot de passe oub
     expect(flows.filter((f) => f.account_id !== null)).toHaveLength(2);
   });
 
-  it('ends a recovery after 5 wrong codes: the right code no longer works', async () => {
+  it('resends after the cooldown without giving tries back, and ends after 5 wrong codes', async () => {
     const browser = new HttpBrowser('203.0.113.7');
     const { code: page } = await askPassword(browser, 'j.lefevre07', '0696 12 34 56');
     expect(textOf(page.html)).toContain('+596 6•• •• •• 56');
-    const code = await latestCode('+596696123456');
-    const wrongCode = code === '123456' ? '654321' : '123456';
-    for (const remaining of ['4 essais', '3 essais', '2 essais', '1 essai.']) {
+    const first = await latestCode('+596696123456');
+    const wrongCode = first === '123456' ? '654321' : '123456';
+    for (const remaining of ['4 essais', '3 essais']) {
       const wrong = await browser.submit(page, '/mot-de-passe-oublie/code', { code: wrongCode });
+      expect(wrong.status).toBe(400);
+      expect(textOf(wrong.html)).toContain(`Il vous reste ${remaining}`);
+    }
+    const tooSoon = await browser.submit(page, '/mot-de-passe-oublie/renvoi');
+    expect(tooSoon.status).toBe(429);
+    expect(textOf(tooSoon.html)).toContain('Vous pourrez demander un nouveau SMS dans');
+    await db()
+      .updateTable('recovery_flows')
+      .set({ last_sent_at: new Date(Date.now() - 120_000) })
+      .where('recipient', '=', '+596696123456')
+      .execute();
+    const resent = await browser.submit(page, '/mot-de-passe-oublie/renvoi');
+    expect(textOf(resent.html)).toContain('Un nouveau code de sécurité vous a été envoyé.');
+    expect(await outbox('+596696123456')).toHaveLength(2);
+    const code = await latestCode('+596696123456');
+    for (const remaining of ['2 essais', '1 essai.']) {
+      const wrong = await browser.submit(page, '/mot-de-passe-oublie/code', {
+        code: code === wrongCode ? first : wrongCode,
+      });
       expect(wrong.status).toBe(400);
       expect(textOf(wrong.html)).toContain(`Il vous reste ${remaining}`);
     }
