@@ -34,7 +34,7 @@ export const busyMessage = (seconds: number) =>
 export const FLOW_CAPPED_MESSAGE =
   "Le nombre maximal d'envois de SMS pour cette activation est atteint. Saisissez le dernier code reçu, ou recommencez l'activation plus tard.";
 
-function refusalMessage(refusal: Refusal): string {
+export function refusalMessage(refusal: Refusal): string {
   return refusal.status === 'busy'
     ? busyMessage(refusal.retryAfterSeconds)
     : cappedMessage(refusal.retryAfterSeconds);
@@ -228,7 +228,7 @@ class ActivationSteps {
 }
 
 /** What the code page says for a code that did not verify; undefined when the activation ended. */
-function codeError(result: CodeResult | undefined): string | undefined {
+export function codeError(result: CodeResult | undefined): string | undefined {
   if (!result) return 'Saisissez le code de sécurité reçu par SMS.';
   if (result.status === 'wrong')
     return `Le code de sécurité est incorrect. Il vous reste ${result.remaining} essai${result.remaining > 1 ? 's' : ''}.`;

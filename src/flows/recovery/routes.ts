@@ -4,13 +4,11 @@ import { normaliseEmail } from '../../domain/accounts/email-address.js';
 import { checkNewPassword } from '../../domain/accounts/password-policy.js';
 import { normalizePhone } from '../../domain/registry/phone.js';
 import { FORM_ERROR, textField } from '../../http/form.js';
-import type { Refusal } from '../activation/limits.js';
-import { busyMessage, cappedMessage, FLOW_CAPPED_MESSAGE, readIdentity } from '../activation/routes.js';
+import { codeError, FLOW_CAPPED_MESSAGE, readIdentity, refusalMessage } from '../activation/routes.js';
 import type { Interactions } from '../interaction/interactions.js';
 import type { LoginLinks } from '../login/routes.js';
 import { parentLoginPath, RecoveryPages } from './pages.js';
 import {
-  type CodeResult,
   type EmailRecoveryRequest,
   type RecoveryDeps,
   type RecoveryRequest,
@@ -64,12 +62,6 @@ export function recoveryRoutes(interactions: Interactions, deps: RecoveryDeps): 
   // The email link works in any browser: it does not need this interaction's cookies.
   router.get('/mot-de-passe-oublie/lien', (ctx) => steps.openLink(ctx));
   router.post('/mot-de-passe-oublie/lien', parseForm, (ctx) => steps.resetByLink(ctx));
-}
-
-function refusalMessage(refusal: Refusal): string {
-  return refusal.status === 'busy'
-    ? busyMessage(refusal.retryAfterSeconds)
-    : cappedMessage(refusal.retryAfterSeconds);
 }
 
 /** One handler per page and form of the recoveries. */
@@ -325,16 +317,6 @@ function readEmailRequest(body: unknown, kind: RecoveryKind) {
   const request: EmailRecoveryRequest | undefined =
     Object.keys(errors).length > 0 || !email ? undefined : ({ kind, ...who, email } as EmailRecoveryRequest);
   return { request, values, errors };
-}
-
-/** What the code page says for a code that did not verify; undefined when the recovery ended. */
-function codeError(result: CodeResult | undefined): string | undefined {
-  if (!result) return 'Saisissez le code de sécurité reçu par SMS.';
-  if (result.status === 'wrong')
-    return `Le code de sécurité est incorrect. Il vous reste ${result.remaining} essai${result.remaining > 1 ? 's' : ''}.`;
-  if (result.status === 'expired')
-    return 'Le code de sécurité a expiré. Cliquez sur « Renvoyer le SMS » pour en recevoir un nouveau.';
-  return undefined;
 }
 
 /** The `+33 ` the phone field starts with is not a number typed. */
