@@ -1,6 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../src/demo/demo-data.js';
 import { Journey, launchChromium } from '../helpers/chromium.js';
 import { type DemoStack, startDemoStack } from '../helpers/demo-stack.js';
 
@@ -11,7 +10,9 @@ const CLAIRE = {
   familyName: 'Martin',
   givenName: 'Claire',
   phone: '06 12 34 56 01',
+  email: 'claire.martin@example.fr',
 };
+const EMAIL_PASSWORD = 'Craie-Verte-58';
 const CLAIRE_E164 = '+33612345601';
 
 let browser: Browser;
@@ -21,6 +22,12 @@ const contexts: BrowserContext[] = [];
 /** One IdP + ENT for the file: the identifier journey leaves nothing behind, the reset runs last. */
 beforeAll(async () => {
   [browser, stack] = await Promise.all([launchChromium(), startDemoStack('pglite')]);
+  // As if she had confirmed her address in « Mon compte ».
+  await stack.idp.database.db
+    .updateTable('accounts')
+    .set({ email: CLAIRE.email, email_verified: true })
+    .where('identifier', '=', CLAIRE.identifier)
+    .execute();
 }, 120_000);
 afterEach(async () => {
   await Promise.all(contexts.splice(0).map((c) => c.close()));
@@ -51,6 +58,21 @@ async function smsCode(to: string, notBefore: number): Promise<string> {
   return code!;
 }
 
+/** The link of the newest email to `to`, read from the development outbox. */
+async function emailLink(to: string, notBefore: number): Promise<string> {
+  let link: string | undefined;
+  await expect
+    .poll(async () => {
+      const response = await fetch(`${stack.idp.baseUrl}/dev/outbox?to=${encodeURIComponent(to)}`);
+      const [latest] = (await response.json()) as { body: string | null; createdAt: string }[];
+      if (!latest || Date.parse(latest.createdAt) < notBefore) return undefined;
+      link = /(https?:\/\/\S+\/lien\?\S+)/.exec(latest.body ?? '')?.[1];
+      return link;
+    })
+    .toBeTruthy();
+  return link!;
+}
+
 /** ENT -> « Valider » -> EduConnect's profile choice -> the login page of `profile`. */
 async function loginPageFromEnt(journey: Journey, profile: 'Représentant légal' | 'Élève'): Promise<Page> {
   const { page } = journey;
@@ -64,7 +86,7 @@ async function loginPageFromEnt(journey: Journey, profile: 'Représentant légal
 
 // Each journey checks every page with axe: on a loaded 2-core machine that takes well over a minute.
 describe('forgotten credentials in Chromium', () => {
-  it('at 320 px, a parent gets her identifier by SMS and logs in with it; a pupil is told whom to ask', async () => {
+  it('at 320 px, a pupil is told whom to ask; a parent gets her identifier by SMS, then a new password by an email link', async () => {
     const journey = await open('recovery-identifiant-320px', 320);
     const page = await loginPageFromEnt(journey, 'Élève');
     await page.getByRole('link', { name: 'Identifiant oublié ?' }).click();
@@ -106,7 +128,29 @@ describe('forgotten credentials in Chromium', () => {
     await expect(page.getByLabel('Identifiant', { exact: true }).inputValue()).resolves.toBe(
       CLAIRE.identifier,
     );
-    await page.getByLabel('Mot de passe', { exact: true }).fill(DEMO_PASSWORD);
+
+    // Her password is lost too: a link by email, to the address she confirmed.
+    await page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
+    await page
+      .getByRole('link', { name: 'Je préfère recevoir un courriel (adresse électronique confirmée)' })
+      .click();
+    await page.getByLabel('Adresse électronique').waitFor();
+    await journey.step('mot-de-passe-oublie-courriel');
+    const mailed = Date.now() - 1000;
+    await page.getByLabel('Identifiant', { exact: true }).fill(CLAIRE.identifier);
+    await page.getByLabel('Adresse électronique').fill(CLAIRE.email);
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByRole('heading', { name: 'Un courriel a été envoyé' }).waitFor();
+    await journey.step('mot-de-passe-oublie-courriel-envoye');
+    await page.goto(await emailLink(CLAIRE.email, mailed));
+    await page.getByRole('heading', { name: 'Je change mon mot de passe' }).waitFor();
+    await page.getByLabel('Mot de passe', { exact: true }).fill(EMAIL_PASSWORD);
+    await page.getByLabel('Confirmation du nouveau mot de passe').fill(EMAIL_PASSWORD);
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('heading', { name: 'Votre mot de passe a été modifié' }).waitFor();
+    await journey.step('mot-de-passe-modifie-par-courriel');
+    await page.getByRole('link', { name: 'Je me connecte' }).click();
+    await page.getByLabel('Mot de passe', { exact: true }).fill(EMAIL_PASSWORD);
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByRole('heading', { name: 'Choisissez un établissement' }).waitFor();
   }, 180_000);

@@ -5,6 +5,7 @@ import { HttpBrowser, type Page, textOf } from '../helpers/browser.js';
 import { countRows, DATABASE_KINDS } from '../helpers/databases.js';
 import { startTestIdp, type TestIdp } from '../helpers/idp.js';
 import { isCallback, loginWithPassword, RP_REDIRECT, TestRelyingParty } from '../helpers/relying-party.js';
+import { type SmtpCatcher, startSmtpCatcher } from '../helpers/smtp-server.js';
 
 const OLD_PASSWORD = 'Ardoise-Rouge-17';
 const NEW_PASSWORD = 'Trousse-Verte-42';
@@ -20,9 +21,12 @@ const PARENTS = [
 describe.each(DATABASE_KINDS)('« Identifiant oublié » and « Mot de passe oublié » on %s', (kind) => {
   let idp: TestIdp;
   let rp: TestRelyingParty;
+  let smtp: SmtpCatcher;
 
   beforeAll(async () => {
-    idp = await startTestIdp(kind);
+    smtp = await startSmtpCatcher();
+    // Emails go through a real SMTP server; SMS stay in the development outbox.
+    idp = await startTestIdp(kind, { env: { EMAIL_TRANSPORT: 'smtp', SMTP_URL: smtp.url } });
     const hash = await idp.idp.services.hasher.hash(OLD_PASSWORD);
     await idp.database.db
       .insertInto('accounts')
@@ -37,10 +41,22 @@ describe.each(DATABASE_KINDS)('« Identifiant oublié » and « Mot de passe oub
         })),
       )
       .execute();
+    // Nadia Roux confirmed her address; Karim Petit gave one but never confirmed it.
+    await idp.database.db
+      .updateTable('accounts')
+      .set({ email: 'Nadia.Roux@example.fr', email_verified: true })
+      .where('identifier', '=', 'n.roux40')
+      .execute();
+    await idp.database.db
+      .updateTable('accounts')
+      .set({ email: 'karim.petit@example.fr', email_verified: false })
+      .where('identifier', '=', 'k.petit31')
+      .execute();
     rp = await TestRelyingParty.register(idp);
   }, 60_000);
   afterAll(async () => {
     await idp?.stop();
+    await smtp?.close();
   });
 
   const db = () => idp.database.db;
@@ -67,7 +83,7 @@ describe.each(DATABASE_KINDS)('« Identifiant oublié » and « Mot de passe oub
 
   /** Follows the link labelled `label` on `page`. */
   async function follow(browser: HttpBrowser, page: Page, label: string) {
-    const escaped = label.replace(/[?]/g, '\\?');
+    const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const href = new RegExp(`<a [^>]*href="([^"]+)"[^>]*>${escaped}</a>`).exec(decode(page.html))?.[1];
     if (!href) throw new Error(`no link « ${label} » on ${page.url}`);
     return browser.get(new URL(href, idp.baseUrl).toString());
@@ -322,14 +338,33 @@ describe.each(DATABASE_KINDS)('« Identifiant oublié » and « Mot de passe oub
     expect(flows.filter((f) => f.account_id !== null)).toHaveLength(2);
   });
 
-  it('ends a recovery after 5 wrong codes: the right code no longer works', async () => {
+  it('resends after the cooldown without giving tries back, and ends after 5 wrong codes', async () => {
     const browser = new HttpBrowser('203.0.113.7');
     const { code: page } = await askPassword(browser, 'j.lefevre07', '0696 12 34 56');
     expect(textOf(page.html)).toContain('+596 6•• •• •• 56');
-    const code = await latestCode('+596696123456');
-    const wrongCode = code === '123456' ? '654321' : '123456';
-    for (const remaining of ['4 essais', '3 essais', '2 essais', '1 essai.']) {
+    const first = await latestCode('+596696123456');
+    const wrongCode = first === '123456' ? '654321' : '123456';
+    for (const remaining of ['4 essais', '3 essais']) {
       const wrong = await browser.submit(page, '/mot-de-passe-oublie/code', { code: wrongCode });
+      expect(wrong.status).toBe(400);
+      expect(textOf(wrong.html)).toContain(`Il vous reste ${remaining}`);
+    }
+    const tooSoon = await browser.submit(page, '/mot-de-passe-oublie/renvoi');
+    expect(tooSoon.status).toBe(429);
+    expect(textOf(tooSoon.html)).toContain('Vous pourrez demander un nouveau SMS dans');
+    await db()
+      .updateTable('recovery_flows')
+      .set({ last_sent_at: new Date(Date.now() - 120_000) })
+      .where('recipient', '=', '+596696123456')
+      .execute();
+    const resent = await browser.submit(page, '/mot-de-passe-oublie/renvoi');
+    expect(textOf(resent.html)).toContain('Un nouveau code de sécurité vous a été envoyé.');
+    expect(await outbox('+596696123456')).toHaveLength(2);
+    const code = await latestCode('+596696123456');
+    for (const remaining of ['2 essais', '1 essai.']) {
+      const wrong = await browser.submit(page, '/mot-de-passe-oublie/code', {
+        code: code === wrongCode ? first : wrongCode,
+      });
       expect(wrong.status).toBe(400);
       expect(textOf(wrong.html)).toContain(`Il vous reste ${remaining}`);
     }
@@ -405,5 +440,140 @@ describe.each(DATABASE_KINDS)('« Identifiant oublié » and « Mot de passe oub
       `${idp.baseUrl}/interaction/${uidOf(login)}/mot-de-passe-oublie/nouveau`,
     );
     expect(textOf(skipped.html)).toContain('Je saisis mon identifiant');
+  });
+  it('by email: the identifier is mailed to a confirmed address, and a reset link works once', async () => {
+    const browser = new HttpBrowser('203.0.113.20');
+    const { page: login } = await loginPage(browser, 'responsable_legal');
+    const smsForm = await follow(browser, login, 'Identifiant oublié ?');
+    const emailForm = await follow(
+      browser,
+      smsForm,
+      'Je préfère recevoir un courriel (adresse électronique confirmée)',
+    );
+    expect(textOf(emailForm.html)).toContain('Adresse électronique');
+    const sent = await browser.submit(emailForm, '/identifiant-oublie/courriel', {
+      nom: 'roux',
+      prenom: 'NADIA',
+      courriel: 'nadia.roux@example.fr',
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.url).toMatch(/\/identifiant-oublie\/courriel-envoye$/);
+    expect(textOf(sent.html)).toContain('Un courriel a été envoyé');
+    expect(textOf(sent.html)).toContain('n•••@example.fr');
+    const identifierMail = await smtp.waitFor((m) => m.subject === 'Votre identifiant ÉduConnect');
+    expect(identifierMail.to).toEqual(['nadia.roux@example.fr']);
+    expect(identifierMail.text).toContain('n.roux40');
+    // Nothing of the identifier on any page of this browser.
+    const shown = await browser.get(
+      `${idp.baseUrl}/interaction/${uidOf(login)}/identifiant-oublie/identifiant`,
+    );
+    expect(shown.html).not.toContain('n.roux40');
+
+    // Mot de passe oublié by email: a link, valid once.
+    const passwordEmail = await browser.get(
+      `${idp.baseUrl}/interaction/${uidOf(login)}/mot-de-passe-oublie/courriel`,
+    );
+    const linkSent = await browser.submit(passwordEmail, '/mot-de-passe-oublie/courriel', {
+      identifiant: 'n.roux40',
+      courriel: 'NADIA.ROUX@example.fr',
+    });
+    expect(textOf(linkSent.html)).toContain('Un courriel a été envoyé');
+    const mail = await smtp.waitFor((m) => m.subject === 'Changer votre mot de passe ÉduConnect');
+    const link = /(http:\/\/[^\s]+\/mot-de-passe-oublie\/lien\?[^\s]+)/.exec(mail.text)?.[1];
+    expect(link).toBeTruthy();
+    expect(mail.html).toContain('Je change mon mot de passe');
+    const token = new URL(link!).searchParams.get('jeton')!;
+    expect(token.length).toBeGreaterThanOrEqual(43); // 32 bytes
+    const stored = await db()
+      .selectFrom('recovery_flows')
+      .selectAll()
+      .where('channel', '=', 'email')
+      .execute();
+    expect(JSON.stringify(stored)).not.toContain(token);
+
+    // Opened on another device: the link alone is enough.
+    const phone = new HttpBrowser('203.0.113.21');
+    const form = await phone.get(link!);
+    expect(form.status).toBe(200);
+    expect(textOf(form.html)).toContain('Je change mon mot de passe');
+    const weak = await phone.submit(form, '/mot-de-passe-oublie/lien', {
+      password: 'court',
+      confirmation: 'court',
+    });
+    expect(weak.status).toBe(400);
+    const changed = await phone.submit(form, '/mot-de-passe-oublie/lien', {
+      password: NEW_PASSWORD,
+      confirmation: NEW_PASSWORD,
+    });
+    expect(changed.status).toBe(200);
+    expect(textOf(changed.html)).toContain('Votre mot de passe a été modifié');
+    expect(textOf(changed.html)).not.toContain('Accéder à mes services');
+    const reset = await db()
+      .selectFrom('audit_events')
+      .select('detail')
+      .where('event', '=', 'password.reset')
+      .where('detail', '@>', JSON.stringify({ channel: 'email' }) as never)
+      .execute();
+    expect(reset).toHaveLength(1);
+    const other = new HttpBrowser('203.0.113.22');
+    const { page: choice } = await rp.begin(other);
+    const accepted = await loginWithPassword(other, choice, 'responsable_legal', 'n.roux40', NEW_PASSWORD);
+    expect(accepted.url.startsWith(RP_REDIRECT)).toBe(true);
+
+    // Used: refused with a French page, before and after the form.
+    const reused = await phone.get(link!);
+    expect(reused.status).toBe(410);
+    expect(textOf(reused.html)).toContain('Ce lien n’est plus valable');
+    const replayed = await phone.submit(form, '/mot-de-passe-oublie/lien', {
+      password: 'Autre-Chose-99',
+      confirmation: 'Autre-Chose-99',
+    });
+    expect(replayed.status).toBe(410);
+    const forged = await phone.get(link!.replace(/jeton=[^&]+/, `jeton=${'A'.repeat(43)}`));
+    expect(forged.status).toBe(410);
+  });
+
+  it('by email: an expired link is refused; an unconfirmed or unknown address gets the same page and no email', async () => {
+    const browser = new HttpBrowser('203.0.113.23');
+    const { page: login } = await loginPage(browser, 'responsable_legal');
+    const form = await browser.get(`${idp.baseUrl}/interaction/${uidOf(login)}/mot-de-passe-oublie/courriel`);
+    const before = smtp.messages.length;
+    const pages = new Set<string>();
+    for (const [identifiant, courriel] of [
+      ['k.petit31', 'karim.petit@example.fr'], // not confirmed
+      ['k.petit31', 'personne@example.fr'], // not the account's
+      ['x.inconnu99', 'nadia.roux@example.fr'], // no such identifier
+    ] as const) {
+      const sent = await browser.submit(form, '/mot-de-passe-oublie/courriel', { identifiant, courriel });
+      expect(sent.status).toBe(200);
+      pages.add(textOf(sent.html).replace(/[a-z]•••@[a-z.]+/, '<adresse>'));
+    }
+    expect(pages.size).toBe(1);
+    const matched = await browser.submit(form, '/mot-de-passe-oublie/courriel', {
+      identifiant: 'n.roux40',
+      courriel: 'nadia.roux@example.fr',
+    });
+    pages.add(textOf(matched.html).replace(/[a-z]•••@[a-z.]+/, '<adresse>'));
+    expect(pages.size).toBe(1);
+    const mail = await smtp.waitFor(
+      (m) => m.subject === 'Changer votre mot de passe ÉduConnect' && smtp.messages.indexOf(m) >= before,
+    );
+    expect(smtp.messages.length - before).toBe(1);
+    const link = /(http:\/\/[^\s]+\/mot-de-passe-oublie\/lien\?[^\s]+)/.exec(mail.text)![1]!;
+    await db()
+      .updateTable('recovery_flows')
+      .set({ code_expires_at: new Date(Date.now() - 1000) })
+      .where('channel', '=', 'email')
+      .where('state', '=', 'code_sent')
+      .execute();
+    const expired = await new HttpBrowser('203.0.113.24').get(link);
+    expect(expired.status).toBe(410);
+    expect(textOf(expired.html)).toContain('a expiré (il est valable 30 minutes)');
+    const bad = await browser.submit(form, '/mot-de-passe-oublie/courriel', {
+      identifiant: 'n.roux40',
+      courriel: 'pas-une-adresse',
+    });
+    expect(bad.status).toBe(400);
+    expect(textOf(bad.html)).toContain('Saisissez une adresse électronique valide');
   });
 });

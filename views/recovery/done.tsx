@@ -40,6 +40,7 @@ export function NewPasswordPage({
   rules,
   errors,
   message,
+  hidden = {},
 }: {
   profileLabel: string;
   flowTitle: string;
@@ -48,6 +49,8 @@ export function NewPasswordPage({
   rules: readonly PasswordRuleView[];
   errors?: FieldErrors;
   message?: string;
+  /** Fields the form carries back (the email link's flow and token). */
+  hidden?: Record<string, string>;
 }) {
   return (
     <RecoveryFrame
@@ -61,6 +64,9 @@ export function NewPasswordPage({
       <p>Choisissez un nouveau mot de passe, différent de l’ancien.</p>
       <form method="post" action={action} novalidate>
         <CsrfInput token={csrf} />
+        {Object.entries(hidden).map(([name, value]) => (
+          <input key={name} type="hidden" name={name} value={value} />
+        ))}
         <NewPasswordFields rules={rules} errors={errors} />
         <button type="submit" class="button-primary">
           Valider
@@ -108,6 +114,42 @@ export function PasswordChangedPage({
       )}
       <p>
         <a href={loginHref}>Je me connecte</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** « Un courriel a été envoyé »: the same page whether or not an account matched. */
+export function EmailSentPage({
+  profileLabel,
+  flowTitle,
+  maskedEmail,
+  sends,
+  restartHref,
+}: {
+  profileLabel: string;
+  flowTitle: string;
+  maskedEmail: string;
+  /** What the email holds: the identifier, or the link. */
+  sends: 'identifier' | 'link';
+  restartHref: string;
+}) {
+  return (
+    <Layout title={`Un courriel a été envoyé - ${flowTitle}`} banner={profileLabel}>
+      <p class="lead">{flowTitle}</p>
+      <h1>Un courriel a été envoyé</h1>
+      <p>
+        {sends === 'identifier'
+          ? 'Nous venons d’envoyer votre identifiant ÉduConnect à '
+          : 'Nous venons d’envoyer un lien pour choisir un nouveau mot de passe (valable 30 min, utilisable une seule fois) à '}
+        <strong>{maskedEmail}</strong>
+      </p>
+      <p class="hint">
+        Le courriel n’est envoyé que si les informations saisies correspondent à un compte ÉduConnect et à son
+        adresse électronique confirmée. Pensez à regarder dans vos courriers indésirables.
+      </p>
+      <p>
+        <a href={restartHref}>Recommencer</a>
       </p>
     </Layout>
   );

@@ -10,7 +10,17 @@ export interface RecoveryRequestPageProps {
   loginHref: string;
   /** « identity »: Nom, Prénom (Identifiant oublié); « identifier »: Identifiant (Mot de passe oublié). */
   asks: 'identity' | 'identifier';
-  values?: { familyName?: string; givenName?: string; identifier?: string; mobile?: string };
+  /** Where the message goes: the mobile (a code by SMS) or the confirmed email address. */
+  channel: 'sms' | 'email';
+  /** The same request by the other channel. */
+  otherChannelHref: string;
+  values?: {
+    familyName?: string;
+    givenName?: string;
+    identifier?: string;
+    mobile?: string;
+    email?: string;
+  };
   errors?: FieldErrors;
   message?: string;
 }
@@ -25,10 +35,20 @@ export function RecoveryRequestPage({
   action,
   loginHref,
   asks,
+  channel,
+  otherChannelHref,
   values,
   errors,
   message,
 }: RecoveryRequestPageProps) {
+  const what =
+    asks === 'identity' ? 'votre identifiant s’affiche' : 'vous choisissez un nouveau mot de passe';
+  const intro =
+    channel === 'sms'
+      ? `le numéro de téléphone portable de votre compte ÉduConnect : nous vous envoyons un code de sécurité par SMS, puis ${what}.`
+      : asks === 'identity'
+        ? 'l’adresse électronique confirmée de votre compte ÉduConnect : nous vous y envoyons votre identifiant.'
+        : 'l’adresse électronique confirmée de votre compte ÉduConnect : nous vous y envoyons un lien pour choisir un nouveau mot de passe, valable 30 minutes.';
   return (
     <RecoveryFrame
       profileLabel={profileLabel}
@@ -38,9 +58,8 @@ export function RecoveryRequestPage({
       message={message}
     >
       <p>
-        {asks === 'identity'
-          ? 'Indiquez votre nom, votre prénom et le numéro de téléphone portable de votre compte ÉduConnect : nous vous envoyons un code de sécurité par SMS, puis votre identifiant s’affiche.'
-          : 'Indiquez votre identifiant et le numéro de téléphone portable de votre compte ÉduConnect : nous vous envoyons un code de sécurité par SMS, puis vous choisissez un nouveau mot de passe.'}
+        {asks === 'identity' ? 'Indiquez votre nom, votre prénom et ' : 'Indiquez votre identifiant et '}
+        {intro}
       </p>
       <form method="post" action={action} novalidate>
         <CsrfInput token={csrf} />
@@ -74,17 +93,31 @@ export function RecoveryRequestPage({
             maxLength={100}
           />
         )}
-        <TextField
-          name="telephone"
-          label="N° de téléphone portable"
-          type="tel"
-          inputMode="tel"
-          value={values?.mobile ?? '+33 '}
-          autocomplete="tel"
-          hint={PHONE_HINT}
-          error={errors?.telephone}
-          maxLength={30}
-        />
+        {channel === 'sms' ? (
+          <TextField
+            name="telephone"
+            label="N° de téléphone portable"
+            type="tel"
+            inputMode="tel"
+            value={values?.mobile ?? '+33 '}
+            autocomplete="tel"
+            hint={PHONE_HINT}
+            error={errors?.telephone}
+            maxLength={30}
+          />
+        ) : (
+          <TextField
+            name="courriel"
+            label="Adresse électronique"
+            type="email"
+            inputMode="email"
+            value={values?.email}
+            autocomplete="email"
+            hint="L’adresse confirmée dans votre compte ÉduConnect, par exemple nom@exemple.fr"
+            error={errors?.courriel}
+            maxLength={254}
+          />
+        )}
         <div class="button-row">
           <button type="submit" form="recuperation-precedent" class="button-secondary">
             Précédent
@@ -95,6 +128,13 @@ export function RecoveryRequestPage({
         </div>
       </form>
       <form method="get" action={loginHref} id="recuperation-precedent" />
+      <p>
+        <a href={otherChannelHref}>
+          {channel === 'sms'
+            ? 'Je préfère recevoir un courriel (adresse électronique confirmée)'
+            : 'Je préfère recevoir un SMS'}
+        </a>
+      </p>
     </RecoveryFrame>
   );
 }

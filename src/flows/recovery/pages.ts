@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { createElement } from 'preact';
 import { RecoveryCodePage, type RecoveryCodePageProps } from '../../../views/recovery/code.js';
 import {
+  EmailSentPage,
   NewPasswordPage,
   PasswordChangedPage,
   RecoveredIdentifierPage,
@@ -9,12 +10,12 @@ import {
 import { RecoveryEndedPage } from '../../../views/recovery/ended.js';
 import { PupilRecoveryPage } from '../../../views/recovery/pupil.js';
 import { RecoveryRequestPage, type RecoveryRequestPageProps } from '../../../views/recovery/request.js';
-import type { RecoveryFlow, RecoveryKind } from '../../db/schema.js';
+import type { OutboxChannel, RecoveryFlow, RecoveryKind } from '../../db/schema.js';
 import { PROFILE_LABELS } from '../../domain/accounts/accounts.js';
 import { PASSWORD_RULES } from '../../domain/accounts/password-policy.js';
 import { maskPhone } from '../../domain/registry/phone.js';
 import type { Csrf } from '../../http/csrf.js';
-import { renderPage } from '../../http/render.js';
+import { renderMessage, renderPage } from '../../http/render.js';
 import { recoveryPath } from './state.js';
 
 type Errors = { errors?: Record<string, string>; message?: string };
@@ -43,14 +44,19 @@ export class RecoveryPages {
     ctx: Context,
     uid: string,
     kind: RecoveryKind,
+    channel: OutboxChannel,
     props: Pick<RecoveryRequestPageProps, 'values' | 'errors' | 'message'> = {},
     status = 200,
   ): void {
+    const sms = recoveryPath(uid, kind);
+    const email = `${sms}/courriel`;
     const page: RecoveryRequestPageProps = {
       profileLabel: this.profileLabel,
       flowTitle: RECOVERY_TITLES[kind],
       csrf: this.csrf.token(ctx),
-      action: recoveryPath(uid, kind),
+      channel,
+      action: channel === 'sms' ? sms : email,
+      otherChannelHref: channel === 'sms' ? email : sms,
       loginHref: parentLoginPath(uid),
       asks: kind === 'identifier' ? 'identity' : 'identifier',
       ...props,
@@ -87,28 +93,66 @@ export class RecoveryPages {
     renderPage(ctx, createElement(RecoveredIdentifierPage, page));
   }
 
-  newPassword(ctx: Context, uid: string, props: Errors = {}, status = 200): void {
+  /** « Je change mon mot de passe », after the SMS code, or from the email link (`link`). */
+  newPassword(
+    ctx: Context,
+    uid: string,
+    props: Errors = {},
+    status = 200,
+    link?: { flowId: string; token: string },
+  ): void {
+    const base = recoveryPath(uid, 'password');
     const page = {
       profileLabel: this.profileLabel,
       flowTitle: RECOVERY_TITLES.password,
       csrf: this.csrf.token(ctx),
-      action: `${recoveryPath(uid, 'password')}/nouveau`,
+      action: link ? `${base}/lien` : `${base}/nouveau`,
+      hidden: link ? { flux: link.flowId, jeton: link.token } : undefined,
       rules: PASSWORD_RULES,
       ...props,
     };
     renderPage(ctx, createElement(NewPasswordPage, page), status);
   }
 
-  passwordChanged(ctx: Context, uid: string, identifier: string): void {
+  /** `toService`: the browser holds the interaction and may go straight on to the service. */
+  passwordChanged(ctx: Context, uid: string, identifier: string, toService = true): void {
     const page = {
       profileLabel: this.profileLabel,
       flowTitle: RECOVERY_TITLES.password,
       csrf: this.csrf.token(ctx),
       identifier,
-      servicesAction: `${recoveryPath(uid, 'password')}/acces`,
+      servicesAction: toService ? `${recoveryPath(uid, 'password')}/acces` : undefined,
       loginHref: parentLoginPath(uid, identifier),
     };
     renderPage(ctx, createElement(PasswordChangedPage, page));
+  }
+
+  emailSent(ctx: Context, uid: string, flow: RecoveryFlow): void {
+    const page = {
+      profileLabel: this.profileLabel,
+      flowTitle: RECOVERY_TITLES[flow.kind],
+      maskedEmail: maskEmail(flow.recipient),
+      sends: flow.kind === 'identifier' ? ('identifier' as const) : ('link' as const),
+      restartHref: `${recoveryPath(uid, flow.kind)}/courriel`,
+    };
+    renderPage(ctx, createElement(EmailSentPage, page));
+  }
+
+  /** A used, expired or unknown email link. */
+  linkInvalid(ctx: Context, uid: string): void {
+    renderMessage(
+      ctx,
+      {
+        title: 'Ce lien n’est plus valable',
+        paragraphs: [
+          'Ce lien pour changer votre mot de passe a déjà servi, a expiré (il est valable 30 minutes) ou est incomplet.',
+          'Faites une nouvelle demande depuis la page de connexion, avec « Mot de passe oublié ? ».',
+        ],
+        link: { href: parentLoginPath(uid), label: 'Revenir à la page de connexion' },
+        tone: 'error',
+      },
+      410,
+    );
   }
 
   ended(ctx: Context, uid: string, kind: RecoveryKind, reason: string): void {
@@ -124,4 +168,11 @@ export class RecoveryPages {
     };
     renderPage(ctx, createElement(PupilRecoveryPage, page));
   }
+}
+
+/** `c•••@example.fr`: enough to recognise one's address, not enough to learn it. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return '•••';
+  return `${email[0]}•••${email.slice(at)}`;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../../config/config.js';
 import type { Db } from '../../db/database.js';
 import type { Account, RecoveryFlow, RecoveryKind } from '../../db/schema.js';
@@ -8,21 +8,25 @@ import { throttleKey } from '../../domain/accounts/throttle.js';
 import type { AuditLog } from '../../domain/audit/audit-log.js';
 import { countHit } from '../../domain/rate-limits.js';
 import type { SecretBox } from '../../domain/secrets.js';
+import { composeEmail, enqueueEmail } from '../../messaging/email.js';
 import { enqueueMessage } from '../../messaging/outbox.js';
 import { type AccountSessionsDeps, endAccountSessions } from '../../oidc/account-sessions.js';
 import { DAY, limitKey, type Refusal, takeSendSlots } from '../activation/limits.js';
 import { codeHmac, codeMatches, generateCode } from '../activation/sms.js';
 import { skipSms } from '../activation/store.js';
-import { afterCode, FLOW_TTL_SECONDS, MAX_CODE_ATTEMPTS } from './state.js';
+import { afterCode, FLOW_TTL_SECONDS, MAX_CODE_ATTEMPTS, recoveryPath } from './state.js';
 import {
   clearLoginThrottle,
   countWrongCode,
   failFlow,
+  findRecovery,
   insertRecovery,
   lockRecovery,
   markCodeVerified,
   markCompleted,
+  parentByIdentifierAndEmail,
   parentByIdentifierAndMobile,
+  parentByNameAndEmail,
   parentByNameAndMobile,
   renewCode,
   replacePassword,
@@ -261,7 +265,10 @@ export async function resetPassword(
   const hash = await deps.hasher.hash(password);
   const result = await deps.db.transaction().execute(async (trx): Promise<ResetResult> => {
     const locked = await lockRecovery(trx, flow.id);
-    if (locked?.state !== 'code_verified' || locked.account_id !== account.id) return { status: 'ended' };
+    // By SMS the code was verified first; by email the link is the proof, spent here (single use).
+    const waiting = flow.channel === 'email' ? 'code_sent' : 'code_verified';
+    if (locked?.state !== waiting || locked.account_id !== account.id || locked.code_hmac !== flow.code_hmac)
+      return { status: 'ended' };
     await replacePassword(trx, account.id, hash);
     await clearLoginThrottle(trx, throttleKey(deps.throttleSecret, 'account', account.identifier));
     await markCompleted(trx, flow.id);
@@ -280,4 +287,131 @@ export async function resetPassword(
   // services that take back-channel logout.
   if (result.status === 'reset') await endAccountSessions(deps, account.id);
   return result;
+}
+
+/** Email links are valid 30 minutes (the issue's figure, as for SMS codes by default). */
+export const LINK_TTL_SECONDS = 1800;
+
+/** The link's token as stored: an HMAC bound to the flow, so a copied hash opens nothing. */
+function linkHmac(secret: Buffer, flowId: string, token: string): string {
+  return createHmac('sha256', secret).update(`link:${flowId}:${token}`).digest('base64url');
+}
+
+export type EmailRecoveryRequest =
+  | { kind: 'identifier'; familyName: string; givenName: string; email: string }
+  | { kind: 'password'; identifier: string; email: string };
+
+/**
+ * Step 1 by email, for an account whose address is confirmed: the identifier itself (Identifiant
+ * oublié), or a single-use link valid 30 minutes (Mot de passe oublié). The same rows, statements
+ * and page whether or not an account matched; the send limits are the SMS ones, the address in
+ * place of the number.
+ */
+export async function startEmailRecovery(
+  deps: RecoveryDeps,
+  interactionUid: string,
+  request: EmailRecoveryRequest,
+  ip: string,
+): Promise<StartResult> {
+  const email = request.email.toLowerCase();
+  const account =
+    request.kind === 'identifier'
+      ? await parentByNameAndEmail(deps.db, request, email)
+      : await parentByIdentifierAndEmail(deps.db, request.identifier, email);
+  const name =
+    request.kind === 'identifier'
+      ? { familyName: request.familyName, givenName: request.givenName }
+      : { familyName: request.identifier, givenName: '' };
+  const flowId = randomUUID();
+  const token = randomBytes(32).toString('base64url');
+  const started = await deps.db.transaction().execute(async (trx): Promise<StartResult> => {
+    const refused = await takeSendSlots(deps, trx, {
+      ...name,
+      mobile: `email:${email}`,
+      ip,
+      identityPost: true,
+    });
+    if (refused) return refused;
+    await insertRecovery(trx, {
+      id: flowId,
+      kind: request.kind,
+      channel: 'email',
+      interactionUid,
+      typedName: JSON.stringify(name),
+      recipient: email,
+      accountId: account?.id ?? null,
+      // An identifier sent by email ends the flow: nothing is waited for.
+      codeHmac: request.kind === 'password' ? linkHmac(deps.codeSecret, flowId, token) : null,
+      codeTtlSeconds: LINK_TTL_SECONDS,
+      flowTtlSeconds: Math.max(FLOW_TTL_SECONDS, LINK_TTL_SECONDS),
+    });
+    if (account)
+      await enqueueEmail(
+        trx,
+        deps.messageBox,
+        recoveryEmail(deps, request.kind, account, email, { interactionUid, flowId, token }),
+      );
+    else await skipSms(trx, email);
+    await deps.audit.record(
+      {
+        event: 'recovery.started',
+        accountId: account?.id ?? null,
+        ip,
+        detail: { flowId, kind: request.kind, channel: 'email', matched: Boolean(account) },
+      },
+      trx,
+    );
+    return { status: 'started' };
+  });
+  if (started.status === 'started' && account) deps.messageQueued();
+  return started;
+}
+
+/** The email of a recovery: the identifier, or the link to choose a new password. */
+function recoveryEmail(
+  deps: RecoveryDeps,
+  kind: RecoveryKind,
+  account: Account,
+  to: string,
+  link: { interactionUid: string; flowId: string; token: string },
+) {
+  const ignore = "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.";
+  if (kind === 'identifier')
+    return composeEmail(to, 'Votre identifiant ÉduConnect', [
+      `Vous avez demandé à retrouver votre identifiant ÉduConnect. Votre identifiant est : ${account.identifier}`,
+      ignore,
+    ]);
+  const url = new URL(`${recoveryPath(link.interactionUid, 'password')}/lien`, deps.config.issuer);
+  url.searchParams.set('flux', link.flowId);
+  url.searchParams.set('jeton', link.token);
+  return composeEmail(
+    to,
+    'Changer votre mot de passe ÉduConnect',
+    [
+      `Vous avez demandé à changer le mot de passe de votre compte ÉduConnect (identifiant ${account.identifier}). Ce lien est valable ${LINK_TTL_SECONDS / 60} minutes et ne sert qu'une fois.`,
+      `${ignore} Votre mot de passe reste inchangé.`,
+    ],
+    { label: 'Je change mon mot de passe', url: url.toString() },
+  );
+}
+
+export type LinkState =
+  | { status: 'valid'; flow: RecoveryFlow; account: Account }
+  | { status: 'invalid'; flow?: RecoveryFlow };
+
+/** Whether an email link opens a password reset: the right token, unused, within its 30 minutes. */
+export async function recoveryLinkState(
+  deps: RecoveryDeps,
+  flowId: string,
+  token: string,
+): Promise<LinkState> {
+  const flow = await findRecovery(deps.db, flowId);
+  if (flow?.kind !== 'password' || flow.channel !== 'email') return { status: 'invalid' };
+  const given = Buffer.from(linkHmac(deps.codeSecret, flow.id, token));
+  const stored = Buffer.from(flow.code_hmac ?? '');
+  const right = given.length === stored.length && timingSafeEqual(given, stored);
+  const fresh = flow.code_expires_at !== null && new Date(flow.code_expires_at).getTime() > Date.now();
+  const account =
+    right && fresh && flow.state === 'code_sent' ? await recoveredAccount(deps.db, flow) : undefined;
+  return account ? { status: 'valid', flow, account } : { status: 'invalid', flow };
 }

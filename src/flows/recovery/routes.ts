@@ -1,20 +1,22 @@
 import type { Context } from 'koa';
-import type { RecoveryKind, RecoveryState } from '../../db/schema.js';
+import type { Account, OutboxChannel, RecoveryKind, RecoveryState } from '../../db/schema.js';
+import { normaliseEmail } from '../../domain/accounts/email-address.js';
 import { checkNewPassword } from '../../domain/accounts/password-policy.js';
 import { normalizePhone } from '../../domain/registry/phone.js';
 import { FORM_ERROR, textField } from '../../http/form.js';
-import type { Refusal } from '../activation/limits.js';
-import { busyMessage, cappedMessage, FLOW_CAPPED_MESSAGE, readIdentity } from '../activation/routes.js';
+import { codeError, FLOW_CAPPED_MESSAGE, readIdentity, refusalMessage } from '../activation/routes.js';
 import type { Interactions } from '../interaction/interactions.js';
 import type { LoginLinks } from '../login/routes.js';
 import { parentLoginPath, RecoveryPages } from './pages.js';
 import {
-  type CodeResult,
+  type EmailRecoveryRequest,
   type RecoveryDeps,
   type RecoveryRequest,
   recoveredAccount,
+  recoveryLinkState,
   resendRecoveryCode,
   resetPassword,
+  startEmailRecovery,
   startRecovery,
   verifyRecoveryCode,
 } from './recovery.js';
@@ -42,8 +44,11 @@ export function recoveryRoutes(interactions: Interactions, deps: RecoveryDeps): 
   const { router, parseForm } = interactions;
   for (const kind of KINDS) {
     const segment = `/${RECOVERY_SEGMENTS[kind]}`;
-    router.get(segment, (ctx) => steps.showRequest(ctx, kind));
-    router.post(segment, parseForm, (ctx) => steps.request(ctx, kind));
+    router.get(segment, (ctx) => steps.showRequest(ctx, kind, 'sms'));
+    router.post(segment, parseForm, (ctx) => steps.request(ctx, kind, 'sms'));
+    router.get(`${segment}/courriel`, (ctx) => steps.showRequest(ctx, kind, 'email'));
+    router.post(`${segment}/courriel`, parseForm, (ctx) => steps.request(ctx, kind, 'email'));
+    router.get(`${segment}/courriel-envoye`, (ctx) => steps.showEmailSent(ctx, kind));
     router.get(`${segment}/code`, (ctx) => steps.showCode(ctx, kind));
     router.post(`${segment}/code`, parseForm, (ctx) => steps.enterCode(ctx, kind));
     router.post(`${segment}/renvoi`, parseForm, (ctx) => steps.resendCode(ctx, kind));
@@ -54,12 +59,9 @@ export function recoveryRoutes(interactions: Interactions, deps: RecoveryDeps): 
   router.post('/mot-de-passe-oublie/nouveau', parseForm, (ctx) => steps.chooseNewPassword(ctx));
   router.get('/mot-de-passe-oublie/modifie', (ctx) => steps.showChanged(ctx));
   router.post('/mot-de-passe-oublie/acces', parseForm, (ctx) => steps.enterServices(ctx));
-}
-
-function refusalMessage(refusal: Refusal): string {
-  return refusal.status === 'busy'
-    ? busyMessage(refusal.retryAfterSeconds)
-    : cappedMessage(refusal.retryAfterSeconds);
+  // The email link works in any browser: it does not need this interaction's cookies.
+  router.get('/mot-de-passe-oublie/lien', (ctx) => steps.openLink(ctx));
+  router.post('/mot-de-passe-oublie/lien', parseForm, (ctx) => steps.resetByLink(ctx));
 }
 
 /** One handler per page and form of the recoveries. */
@@ -73,14 +75,24 @@ class RecoverySteps {
     this.pages = new RecoveryPages(interactions.services.csrf, deps.config.smsCodeTtlSeconds);
   }
 
-  /** The interaction and its recovery of `kind` when it is in `state`; else the page of its state. */
-  private async flowAt(ctx: Context, kind: RecoveryKind, state: RecoveryState) {
+  /**
+   * The interaction and its recovery of `kind` when it is in `state` (and went by `channel`); else
+   * the page where that recovery stands.
+   */
+  private async flowAt(
+    ctx: Context,
+    kind: RecoveryKind,
+    state: RecoveryState,
+    channel: OutboxChannel = 'sms',
+  ) {
     const interaction = await this.interactions.load(ctx);
     const flow = await currentRecovery(this.deps.db, interaction.uid, kind);
-    if (flow?.state === state) return { interaction, flow };
+    if (flow?.state === state && flow.channel === channel) return { interaction, flow };
     const base = recoveryPath(interaction.uid, kind);
     if (!flow) ctx.redirect(base);
     else if (flow.state === 'failed') this.pages.ended(ctx, interaction.uid, kind, flow.failure_reason ?? '');
+    // An email recovery waits in the mailbox, whatever its state: the page says where it went.
+    else if (flow.channel === 'email') ctx.redirect(`${base}/courriel-envoye`);
     else ctx.redirect(`${base}/${RECOVERY_STATES[kind][flow.state]?.page ?? ''}`);
     return undefined;
   }
@@ -90,9 +102,9 @@ class RecoverySteps {
     ctx.redirect(`${recoveryPath(uid, kind)}/${page}`);
   }
 
-  async showRequest(ctx: Context, kind: RecoveryKind) {
+  async showRequest(ctx: Context, kind: RecoveryKind, channel: OutboxChannel) {
     const interaction = await this.interactions.load(ctx);
-    this.pages.request(ctx, interaction.uid, kind);
+    this.pages.request(ctx, interaction.uid, kind, channel);
   }
 
   async showPupil(ctx: Context, kind: RecoveryKind) {
@@ -100,19 +112,67 @@ class RecoverySteps {
     this.pages.pupil(ctx, interaction.uid, kind);
   }
 
-  async request(ctx: Context, kind: RecoveryKind) {
+  async request(ctx: Context, kind: RecoveryKind, channel: OutboxChannel) {
     const interaction = await this.interactions.load(ctx);
     this.interactions.requireCsrf(ctx);
-    const { request, values, errors } = readRequest(ctx.request.body, kind);
+    const uid = interaction.uid;
+    const { request, values, errors } =
+      channel === 'sms' ? readRequest(ctx.request.body, kind) : readEmailRequest(ctx.request.body, kind);
     if (!request)
-      return this.pages.request(ctx, interaction.uid, kind, { values, errors, message: FORM_ERROR }, 400);
-    const started = await startRecovery(this.deps, interaction.uid, request, ctx.ip);
+      return this.pages.request(ctx, uid, kind, channel, { values, errors, message: FORM_ERROR }, 400);
+    const started =
+      'email' in request
+        ? await startEmailRecovery(this.deps, uid, request, ctx.ip)
+        : await startRecovery(this.deps, uid, request, ctx.ip);
     if (started.status !== 'started') {
       ctx.set('Retry-After', String(started.retryAfterSeconds));
       const message = refusalMessage(started);
-      return this.pages.request(ctx, interaction.uid, kind, { values, message }, 429);
+      return this.pages.request(ctx, uid, kind, channel, { values, message }, 429);
     }
-    this.seeOther(ctx, interaction.uid, kind, 'code');
+    this.seeOther(ctx, uid, kind, channel === 'sms' ? 'code' : 'courriel-envoye');
+  }
+
+  async showEmailSent(ctx: Context, kind: RecoveryKind) {
+    const interaction = await this.interactions.load(ctx);
+    const flow = await currentRecovery(this.deps.db, interaction.uid, kind);
+    if (flow?.channel !== 'email') return ctx.redirect(`${recoveryPath(interaction.uid, kind)}/courriel`);
+    this.pages.emailSent(ctx, interaction.uid, flow);
+  }
+
+  /** The email link's flow and token, from the query (GET) or the form (POST). */
+  private async link(ctx: Context, source: unknown) {
+    const flowId = textField(source, 'flux', 64);
+    const token = textField(source, 'jeton', 100);
+    const state = await recoveryLinkState(this.deps, flowId, token);
+    if (state.status === 'valid') return { ...state, token };
+    this.pages.linkInvalid(ctx, state.flow?.interaction_uid ?? ctx.params.uid ?? '');
+    return undefined;
+  }
+
+  /** GET changes nothing (mail scanners open links): it shows the form. */
+  async openLink(ctx: Context) {
+    const link = await this.link(ctx, ctx.query);
+    if (!link) return;
+    const uid = link.flow.interaction_uid;
+    this.pages.newPassword(ctx, uid, {}, 200, { flowId: link.flow.id, token: link.token });
+  }
+
+  async resetByLink(ctx: Context) {
+    this.interactions.requireCsrf(ctx);
+    const link = await this.link(ctx, ctx.request.body);
+    if (!link) return;
+    const { flow, account, token } = link;
+    const uid = flow.interaction_uid;
+    const again = { flowId: flow.id, token };
+    const errors = readNewPassword(ctx.request.body, account);
+    if (errors) return this.pages.newPassword(ctx, uid, { errors, message: FORM_ERROR }, 400, again);
+    const password = textField(ctx.request.body, 'password', 200);
+    const result = await resetPassword(this.deps, flow, account, password, ctx.ip);
+    if (result.status === 'same')
+      return this.pages.newPassword(ctx, uid, { errors: SAME_PASSWORD, message: FORM_ERROR }, 400, again);
+    if (result.status === 'ended') return this.pages.linkInvalid(ctx, uid);
+    // This browser may not hold the interaction (another device): no « Accéder à mes services ».
+    this.pages.passwordChanged(ctx, uid, account.identifier, false);
   }
 
   async showCode(ctx: Context, kind: RecoveryKind) {
@@ -179,20 +239,17 @@ class RecoverySteps {
     const { interaction, flow } = at;
     const account = await recoveredAccount(this.deps.db, flow);
     if (!account) return ctx.redirect(recoveryPath(interaction.uid, 'password'));
+    const errors = readNewPassword(ctx.request.body, account);
+    if (errors) return this.pages.newPassword(ctx, interaction.uid, { errors, message: FORM_ERROR }, 400);
     const password = textField(ctx.request.body, 'password', 200);
-    const confirmation = textField(ctx.request.body, 'confirmation', 200);
-    const errors = checkNewPassword(password, confirmation, [
-      account.given_name,
-      account.family_name,
-      account.identifier,
-    ]);
-    if (Object.keys(errors).length > 0)
-      return this.pages.newPassword(ctx, interaction.uid, { errors, message: FORM_ERROR }, 400);
     const result = await resetPassword(this.deps, flow, account, password, ctx.ip);
-    if (result.status === 'same') {
-      const same = { password: 'Le nouveau mot de passe doit être différent de l’ancien.' };
-      return this.pages.newPassword(ctx, interaction.uid, { errors: same, message: FORM_ERROR }, 400);
-    }
+    if (result.status === 'same')
+      return this.pages.newPassword(
+        ctx,
+        interaction.uid,
+        { errors: SAME_PASSWORD, message: FORM_ERROR },
+        400,
+      );
     if (result.status === 'ended') return ctx.redirect(recoveryPath(interaction.uid, 'password'));
     this.seeOther(ctx, interaction.uid, 'password', 'modifie');
   }
@@ -223,14 +280,43 @@ class RecoverySteps {
   }
 }
 
-/** What the code page says for a code that did not verify; undefined when the recovery ended. */
-function codeError(result: CodeResult | undefined): string | undefined {
-  if (!result) return 'Saisissez le code de sécurité reçu par SMS.';
-  if (result.status === 'wrong')
-    return `Le code de sécurité est incorrect. Il vous reste ${result.remaining} essai${result.remaining > 1 ? 's' : ''}.`;
-  if (result.status === 'expired')
-    return 'Le code de sécurité a expiré. Cliquez sur « Renvoyer le SMS » pour en recevoir un nouveau.';
-  return undefined;
+const SAME_PASSWORD = { password: 'Le nouveau mot de passe doit être différent de l’ancien.' };
+
+/** The new password and its confirmation: the errors by field, or undefined when they are accepted. */
+function readNewPassword(body: unknown, account: Account): Record<string, string> | undefined {
+  const password = textField(body, 'password', 200);
+  const confirmation = textField(body, 'confirmation', 200);
+  const errors = checkNewPassword(password, confirmation, [
+    account.given_name,
+    account.family_name,
+    account.identifier,
+  ]);
+  return Object.keys(errors).length > 0 ? errors : undefined;
+}
+
+/** Step 1 by email: Nom, Prénom or Identifiant, and the confirmed address. */
+function readEmailRequest(body: unknown, kind: RecoveryKind) {
+  const typed = textField(body, 'courriel', 254).trim();
+  const email = normaliseEmail(typed);
+  const errors: Record<string, string> = {};
+  let who: { familyName: string; givenName: string } | { identifier: string };
+  if (kind === 'identifier') {
+    const familyName = textField(body, 'nom', 100).trim();
+    const givenName = textField(body, 'prenom', 100).trim();
+    if (!familyName) errors.nom = 'Saisissez votre nom.';
+    if (!givenName) errors.prenom = 'Saisissez votre prénom.';
+    who = { familyName, givenName };
+  } else {
+    const identifier = textField(body, 'identifiant', 100).trim().toLowerCase();
+    if (!identifier) errors.identifiant = 'Saisissez votre identifiant.';
+    who = { identifier };
+  }
+  if (!typed) errors.courriel = 'Saisissez votre adresse électronique.';
+  else if (!email) errors.courriel = 'Saisissez une adresse électronique valide, par exemple nom@exemple.fr.';
+  const values = { ...who, email: typed };
+  const request: EmailRecoveryRequest | undefined =
+    Object.keys(errors).length > 0 || !email ? undefined : ({ kind, ...who, email } as EmailRecoveryRequest);
+  return { request, values, errors };
 }
 
 /** The `+33 ` the phone field starts with is not a number typed. */

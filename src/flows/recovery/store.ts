@@ -71,6 +71,43 @@ export function parentByIdentifierAndMobile(
   return parentsWithMobile(db, mobile).where('a.identifier', '=', identifier).executeTakeFirst();
 }
 
+/** Active parent accounts whose confirmed email address is `email` (case-insensitive). */
+function parentsWithEmail(db: Db, email: string) {
+  return db
+    .selectFrom('accounts as a')
+    .selectAll('a')
+    .where('a.profile', '=', 'responsable_legal')
+    .where('a.status', '=', 'active')
+    .where('a.email_verified', '=', true)
+    .where(sql<string>`lower(a.email)`, '=', email.toLowerCase());
+}
+
+/** As parentByNameAndMobile, by the confirmed email address. */
+export async function parentByNameAndEmail(
+  db: Db,
+  name: { familyName: string; givenName: string },
+  email: string,
+): Promise<Account | undefined> {
+  const candidates = await parentsWithEmail(db, email).orderBy('a.created_at').execute();
+  const wanted = matchName(name.familyName, name.givenName);
+  return candidates.find((a) => matchName(a.family_name, a.given_name) === wanted);
+}
+
+/** The parent account with this identifier, when `email` is its confirmed address. */
+export function parentByIdentifierAndEmail(
+  db: Db,
+  identifier: string,
+  email: string,
+): Promise<Account | undefined> {
+  return parentsWithEmail(db, email).where('a.identifier', '=', identifier).executeTakeFirst();
+}
+
+/** A recovery by its id (the email link carries it), whatever its interaction. */
+export function findRecovery(db: Db, id: string): Promise<RecoveryFlow | undefined> {
+  if (!/^[0-9a-f-]{36}$/.test(id)) return Promise.resolve(undefined);
+  return db.selectFrom('recovery_flows').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export interface NewRecovery {
   id: string;
   kind: RecoveryKind;
@@ -79,7 +116,8 @@ export interface NewRecovery {
   typedName: string;
   recipient: string;
   accountId: string | null;
-  codeHmac: string;
+  /** Null for a flow that waits for nothing (an identifier sent by email). */
+  codeHmac: string | null;
   codeTtlSeconds: number;
   flowTtlSeconds: number;
 }
