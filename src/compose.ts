@@ -28,6 +28,7 @@ import { forcedPasswordRoutes } from './flows/forced-password/routes.js';
 import { franceConnectRoutes } from './flows/franceconnect/routes.js';
 import { franceConnectClient } from './flows/franceconnect/upstream.js';
 import { helpRoutes } from './flows/help/routes.js';
+import { helpTopics } from './flows/help/topics.js';
 import { expiredInteractionPage } from './flows/interaction/expired.js';
 import { Interactions } from './flows/interaction/interactions.js';
 import { interactionRoutes } from './flows/interaction/routes.js';
@@ -136,7 +137,14 @@ export async function composeIdentityProvider(
   const account = await composeAccountFlow(services, messages, () => dispatcher.wake());
   const app = composeApp(
     services,
-    [interactions.router, ...outside, helpRoutes(), ...account, schoolConsoleRoutes(services), ...devRouters],
+    [
+      interactions.router,
+      ...outside,
+      helpRoutes(helpTopics({ franceConnect: outside.length > 0 })),
+      ...account,
+      schoolConsoleRoutes(services),
+      ...devRouters,
+    ],
     admission,
   );
   const stopPurging = purgeExpiredRows(db, logger, options.purgeIntervalMs ?? 10 * 60 * 1000);

@@ -75,8 +75,10 @@ export function ActivationIdentityPage({
   );
 }
 
-/** « N° de téléphone portable », as the activation asks it (FranceConnect's first login too). */
-/** +33 is typed in advance, as on the seeds' page: most parents only add their number after it. */
+/**
+ * « N° de téléphone portable », as the activation asks it (FranceConnect's first login too). +33 is
+ * typed in advance, as on the seeds' page: most parents only add their number after it.
+ */
 export function MobileField({ value, error }: { value?: string; error?: string }) {
   return (
     <TextField

@@ -20,8 +20,9 @@ export function NoMobilePage({ profileLabel, uid }: { profileLabel: string; uid:
           valable 3 mois.
         </li>
         <li>
-          À votre première connexion, vous choisissez votre mot de passe et confirmez la date de naissance de
-          vos enfants.
+          À votre première connexion, vous choisissez votre mot de passe, confirmez la date de naissance de
+          vos enfants, puis indiquez une adresse électronique que vous confirmez avec le lien reçu par
+          courriel.
         </li>
       </ol>
       <p>
