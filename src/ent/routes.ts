@@ -74,6 +74,7 @@ class Portal {
       profile: PROFILE_NAMES[user.profile],
       canSwitchEstablishment: user.establishments.length > 1,
       csrf: this.deps.csrf.token(ctx),
+      accountUrl: this.deps.client.accountUrl,
     };
   }
 

@@ -6,6 +6,8 @@ export interface EntHeaderUser {
   /** Shown when the user has several establishments. */
   canSwitchEstablishment: boolean;
   csrf: string;
+  /** « Mon compte ÉduConnect »: the identity provider's account portal. */
+  accountUrl?: string;
 }
 
 export interface EntLayoutProps {
@@ -41,6 +43,11 @@ export function EntLayout({ title, user, children }: EntLayoutProps) {
                   <span class="ent-profile">{user.profile}</span>
                 </p>
                 <ul>
+                  {user.accountUrl && (
+                    <li>
+                      <a href={user.accountUrl}>Mon compte ÉduConnect</a>
+                    </li>
+                  )}
                   {user.canSwitchEstablishment && (
                     <li>
                       <a href="/etablissements">Changer d'établissement</a>
