@@ -344,6 +344,39 @@ describe.each(DATABASE_KINDS)('« Mon compte » on %s', (kind) => {
       // nothing left to withdraw
       expect(await revokeClientAccess(idp.idp.services, accountId, rp.client.client_id)).toBe(false);
     });
+
+    it('offers « Définir un mot de passe » to an account without one (FranceConnect), no current password asked', async () => {
+      const browser = new HttpBrowser();
+      const choice = await browser.get(`${idp.baseUrl}/`);
+      const home = await loginWithPassword(
+        browser,
+        choice,
+        'responsable_legal',
+        's.session12',
+        SESSION_PASSWORD,
+      );
+      expect(home.url).toBe(`${idp.baseUrl}/compte`);
+      // as an account created through FranceConnect
+      await idp.database.db
+        .updateTable('accounts')
+        .set({ password_hash: null })
+        .where('id', '=', accountId)
+        .execute();
+      const page = await browser.get(`${idp.baseUrl}/compte/mot-de-passe`);
+      expect(textOf(page.html)).toContain('Définir un mot de passe');
+      expect(textOf(page.html)).not.toContain('Mot de passe actuel');
+      const done = await browser.submit(page, '/compte/mot-de-passe', {
+        password: 'Plumier-Bleu-88',
+        confirmation: 'Plumier-Bleu-88',
+      });
+      expect(done.url).toBe(`${idp.baseUrl}/compte?fait=mot-de-passe`);
+      const { password_hash } = await idp.database.db
+        .selectFrom('accounts')
+        .select('password_hash')
+        .where('id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      expect(await idp.idp.services.hasher.verify(password_hash!, 'Plumier-Bleu-88')).toBe(true);
+    });
   });
 
   describe('the portal and « Mon compte »', () => {
