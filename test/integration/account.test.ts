@@ -25,6 +25,7 @@ const LYC = '0860034C;Lycée Camille Guérin';
 const REGISTRY = [
   REGISTRY_COLUMNS.join(';'),
   `${CLG};C-E1;Garnier;Lina;12/12/2012;5EME;C-R1;Garnier;Marc;06 55 44 33 11;`,
+  `${CLG};C-E3;Perrin;Jules;01/02/2012;5EME;C-R3;Perrin;Nina;06 55 44 33 13;`,
 ].join('\n');
 /** Found in the registry after the parent's login: offered by « Ajout d'élèves » on demand. */
 const NEW_PUPIL = `${LYC};L-E1;Garnier;Tom;03/04/2008;1ERE;L-R1;Garnier;Marc;06 55 44 33 11;`;
@@ -585,6 +586,40 @@ describe.each(DATABASE_KINDS)('« Mon compte » on %s', (kind) => {
       // a malformed withdrawal is a French 400, nothing else happens
       const bad = await browser.submit(page, '/compte/services/retirer', { service: '' });
       expect(bad.status).toBe(400);
+    });
+
+    it('activates an account from / (seed 004) and ends on « Mon compte »', async () => {
+      const client = new HttpBrowser();
+      const choice = await client.get(url('/'));
+      const uid = /\/interaction\/([^/?#]+)/.exec(choice.url)![1];
+      const identity = await client.get(url(`/interaction/${uid}/activation`));
+      const codePage = await client.submit(identity, '/activation/identite', {
+        nom: 'Perrin',
+        prenom: 'Nina',
+        telephone: '06 55 44 33 13',
+      });
+      const [sms] = (await (await fetch(url('/dev/outbox?to=%2B33655443313'))).json()) as { body: string }[];
+      const code = /est (\d{6})/.exec(sms!.body)![1]!;
+      const passwordPage = await client.submit(codePage, '/activation/code', { code });
+      const pupilsPage = await client.submit(passwordPage, '/activation/mot-de-passe', {
+        password: PASSWORD,
+        confirmation: PASSWORD,
+      });
+      const jules = await idp.database.db
+        .selectFrom('pupils')
+        .select('id')
+        .where('registry_id', '=', 'C-E3')
+        .executeTakeFirstOrThrow();
+      const done = await client.submit(pupilsPage, '/activation/eleves', {
+        [`lien_${jules.id}`]: 'oui',
+        [`naissance-${jules.id}_jour`]: '01',
+        [`naissance-${jules.id}_mois`]: '02',
+        [`naissance-${jules.id}_annee`]: '2012',
+      });
+      expect(textOf(done.html)).toContain('Votre compte a été activé avec succès');
+      const home = await client.submit(done, '/activation/acces');
+      expect(home.url).toBe(url('/compte'));
+      expect(textOf(home.html)).toContain('Jules Perrin – Collège Jean Moulin');
     });
 
     it('« Se déconnecter » ends the portal session and the IdP session', async () => {
