@@ -188,7 +188,7 @@ describe.each(VIEWPORTS)('demo ENT and EduConnect in Chromium at $name', (viewpo
     await logIn(journey, 'Représentant légal', identifier, NEW_PASSWORD);
     await page.getByRole('heading', { name: 'Choisissez un établissement' }).waitFor();
     await journey.step('ent-choix-reconnexion');
-  });
+  }, 120_000);
 
   it('2. a pupil logs in and lands on their establishment directly, then logs out', async () => {
     const journey = await open('2-eleve');
