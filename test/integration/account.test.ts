@@ -588,6 +588,32 @@ describe.each(DATABASE_KINDS)('« Mon compte » on %s', (kind) => {
       expect(bad.status).toBe(400);
     });
 
+    it('answers malformed posts with a French 400 and writes nothing', async () => {
+      const before = {
+        confirmations: await countRows(idp.database.db, 'email_confirmations'),
+        changes: await countRows(idp.database.db, 'phone_changes'),
+        outbox: await countRows(idp.database.db, 'outbox_messages'),
+      };
+      const page = await browser.get(url('/compte/courriel'));
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+      for (const [path, body] of [
+        ['/compte/courriel', `_csrf=${encodeURIComponent(csrf)}&email=a%00b%40exemple.fr`],
+        ['/compte/courriel', `_csrf=${encodeURIComponent(csrf)}&email=a%40b.fr&email=c%40d.fr`],
+        ['/compte/telephone', `_csrf=${encodeURIComponent(csrf)}&telephone=${'6'.repeat(40)}`],
+        ['/compte/telephone/code', `_csrf=${encodeURIComponent(csrf)}&code[a]=1`],
+        ['/compte/mot-de-passe', `_csrf=${encodeURIComponent(csrf)}&current=%07`],
+      ] as const) {
+        const response = await browser.request(url(path), { body });
+        expect(response.status, `${path} ${body}`).toBe(400);
+        expect(textOf(response.html)).not.toMatch(/\n\s+at /);
+      }
+      expect({
+        confirmations: await countRows(idp.database.db, 'email_confirmations'),
+        changes: await countRows(idp.database.db, 'phone_changes'),
+        outbox: await countRows(idp.database.db, 'outbox_messages'),
+      }).toEqual(before);
+    });
+
     it('activates an account from / (seed 004) and ends on « Mon compte »', async () => {
       const client = new HttpBrowser();
       const choice = await client.get(url('/'));
