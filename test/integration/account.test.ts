@@ -397,6 +397,16 @@ describe.each(DATABASE_KINDS)('« Mon compte » on %s', (kind) => {
       // nobody signed in: back to the login
       const stranger = await new HttpBrowser().get(url('/compte'));
       expect(textOf(stranger.html)).toContain('Je sélectionne mon profil');
+      // signed out, a page of « Mon compte » comes back after the login
+      const returning = new HttpBrowser();
+      const choice = await returning.get(url('/compte/services'));
+      const back = await loginWithPassword(returning, choice, 'responsable_legal', 'm.garnier11', PASSWORD);
+      expect(back.url).toBe(url('/compte/services'));
+      // anything else is not followed
+      const elsewhere = new HttpBrowser();
+      const other = await elsewhere.get(url('/?retour=%2F%2Fevil.example%2Fcompte'));
+      const landed = await loginWithPassword(elsewhere, other, 'responsable_legal', 'm.garnier11', PASSWORD);
+      expect(landed.url).toBe(url('/compte'));
     });
 
     it('refuses a wrong current password and a weak new one, then changes it and ends the other sessions', async () => {
