@@ -54,6 +54,11 @@ export class EduConnectClient {
     return `${this.config.baseUrl}/auth/callback`;
   }
 
+  /** « Mon compte ÉduConnect »: the EduConnect portal, where the person manages their account. */
+  get accountUrl(): string {
+    return `${this.config.issuer}/`;
+  }
+
   get postLogoutRedirectUri(): string {
     return `${this.config.baseUrl}/`;
   }

@@ -80,6 +80,7 @@ class Portal {
       canSwitchEstablishment: user.establishments.length > 1,
       csrf: this.deps.csrf.token(ctx),
       tagline: establishmentsTagline(user.establishments.map((e) => e.kind)),
+      accountUrl: this.deps.client.accountUrl,
     };
   }
 

@@ -185,6 +185,8 @@ describe('configuration', () => {
       smtpUrl: undefined,
       emailFrom: 'ÉduConnect <ne-pas-repondre@educonnect.example.fr>',
       emailConfirmationTtlHours: 24,
+      emailResendCooldownSeconds: 60,
+      accountSessionMinutes: 15,
     });
     expect(() => loadConfig(production({ EMAIL_TRANSPORT: '', SMTP_URL: '' }))).toThrow(
       /EMAIL_TRANSPORT=smtp est obligatoire en production/,

@@ -8,6 +8,8 @@ export interface EntHeaderUser {
   csrf: string;
   /** The header's subtitle, from the kinds of establishment listed for this person. */
   tagline?: string;
+  /** « Mon compte ÉduConnect »: the identity provider's account portal. */
+  accountUrl?: string;
 }
 
 export interface EntLayoutProps {
@@ -43,6 +45,11 @@ export function EntLayout({ title, user, children }: EntLayoutProps) {
                   <span class="ent-profile">{user.profile}</span>
                 </p>
                 <ul>
+                  {user.accountUrl && (
+                    <li>
+                      <a href={user.accountUrl}>Mon compte ÉduConnect</a>
+                    </li>
+                  )}
                   {user.canSwitchEstablishment && (
                     <li>
                       <a href="/etablissements">Changer d'établissement</a>

@@ -80,11 +80,14 @@ export class PortalSessions {
   }
 
   /** Starts a login: the authorization URL, the verifier, state and nonce kept in a sealed cookie. */
-  async loginUrl(ctx: Context): Promise<string> {
+  async loginUrl(ctx: Context, returnTo = '/compte'): Promise<string> {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    const sealed = this.box.seal(JSON.stringify({ v: verifier, s: state, n: nonce }), LOGIN_COOKIE);
+    const sealed = this.box.seal(
+      JSON.stringify({ v: verifier, s: state, n: nonce, r: returnTo }),
+      LOGIN_COOKIE,
+    );
     this.setCookie(ctx, LOGIN_COOKIE, sealed, LOGIN_TTL_SECONDS * 1000);
     return oidc
       .buildAuthorizationUrl(this.configuration, {
@@ -100,14 +103,15 @@ export class PortalSessions {
 
   /**
    * The callback: the code exchanged (state, nonce and PKCE checked by openid-client), the portal
-   * session opened. False when the login cannot complete (cancelled, expired, replayed).
+   * session opened; the page to go to. False when the login cannot complete (cancelled, expired,
+   * replayed).
    */
-  async completeLogin(ctx: Context): Promise<boolean> {
+  async completeLogin(ctx: Context): Promise<string | false> {
     const raw = ctx.cookies.get(LOGIN_COOKIE);
     this.setCookie(ctx, LOGIN_COOKIE, null);
     const idpSession = ctx.cookies.get(IDP_SESSION_COOKIE, { signed: true });
     if (!raw || !idpSession || typeof ctx.query.code !== 'string') return false;
-    let login: { v: string; s: string; n: string };
+    let login: { v: string; s: string; n: string; r?: string };
     try {
       login = JSON.parse(this.box.open(raw, LOGIN_COOKIE));
     } catch {
@@ -123,7 +127,7 @@ export class PortalSessions {
       const session = await this.idpSession(idpSession);
       if (!accountId || !tokens.id_token || session?.accountId !== accountId || !session.uid) return false;
       this.write(ctx, { a: accountId, s: session.uid, t: tokens.id_token, e: 0 });
-      return true;
+      return login.r ?? '/compte';
     } catch {
       return false;
     }

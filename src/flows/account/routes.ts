@@ -60,7 +60,9 @@ export function accountRouters(deps: AccountDeps, portal: PortalSessions): Route
   const signedIn = async (ctx: Context, next: Next) => {
     const visitor = await portal.visitor(ctx);
     ctx.set('Cache-Control', 'no-store');
-    if (!visitor) return ctx.redirect('/');
+    // signed out (idle, logged out elsewhere): sign in again, then back to the page asked for
+    if (!visitor)
+      return ctx.redirect(ctx.method === 'GET' ? `/?retour=${encodeURIComponent(ctx.path)}` : '/');
     ctx.state.visitor = visitor;
     if (ctx.method === 'POST') csrf.checkForm(ctx);
     await next();
@@ -79,11 +81,16 @@ export function accountRouters(deps: AccountDeps, portal: PortalSessions): Route
   router.get('/', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     if (await portal.visitor(ctx)) return ctx.redirect('/compte');
-    ctx.redirect(await portal.loginUrl(ctx));
+    const asked = typeof ctx.query.retour === 'string' ? ctx.query.retour : '';
+    // only our own account pages: never an open redirect
+    ctx.redirect(
+      await portal.loginUrl(ctx, /^\/compte(\/[a-z-]{1,20}){0,2}$/.test(asked) ? asked : '/compte'),
+    );
   });
 
   router.get(ACCOUNT_PORTAL_CALLBACK, async (ctx) => {
-    if (await portal.completeLogin(ctx)) return ctx.redirect('/compte');
+    const next = await portal.completeLogin(ctx);
+    if (next) return ctx.redirect(next);
     const cancelled = ctx.query.error === 'access_denied';
     renderMessage(
       ctx,
