@@ -121,7 +121,7 @@ describe.each(VIEWPORTS)('« Mon compte » in Chromium at $name', (viewport) => 
 
     // From the ENT: « Mon compte ÉduConnect » in its header, then « Services connectés »
     await page.goto(`${stack.ent.baseUrl}/`);
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await page.getByRole('button', { name: /Collège Jean Moulin/ }).click();
     await page.getByRole('link', { name: 'Mon compte ÉduConnect' }).click();
     await page.getByRole('heading', { name: 'Mon compte ÉduConnect' }).waitFor();
@@ -133,9 +133,8 @@ describe.each(VIEWPORTS)('« Mon compte » in Chromium at $name', (viewport) => 
     await expect(page.getByRole('button', { name: "Retirer l'accès" }).count()).resolves.toBe(0);
     await journey.step('acces-retire');
 
+    // The portal is first-party: its « Se déconnecter » is enough, ÉduConnect asks nothing more.
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
-    await page.getByRole('heading', { name: "Souhaitez-vous vous déconnecter d'ÉduConnect ?" }).waitFor();
-    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
     await page.getByText('Vous êtes déconnecté').first().waitFor();
     await journey.step('deconnecte');
   }, 120_000);

@@ -117,8 +117,8 @@ describe('ATEN transition from the demo ENT in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Lycée Camille Guérin' }).waitFor();
 
     // « Utilisation du compte Educonnect »: the new identifier, never the ATEN one.
+    // The ENT is first-party: its « Se déconnecter » is enough, ÉduConnect asks nothing more.
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
-    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
     await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await page.getByRole('link', { name: 'Représentant légal', exact: true }).click();
     await page.getByLabel('Identifiant').fill(identifier);

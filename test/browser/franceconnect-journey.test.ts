@@ -48,11 +48,11 @@ async function smsCode(to: string): Promise<string> {
   return code!;
 }
 
-/** The demo ENT -> « Valider » -> « Représentant légal » -> « S'identifier avec FranceConnect ». */
+/** The demo ENT -> « Je dispose d'un compte Educonnect » -> « Représentant légal » -> « S'identifier avec FranceConnect ». */
 async function toFranceConnect(journey: Journey, check: boolean): Promise<Page> {
   const { page } = journey;
   await page.goto(`${stack.ent.baseUrl}/`);
-  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
   await page.getByRole('link', { name: 'Représentant légal', exact: true }).click();
   await page.getByRole('button', { name: "S'identifier avec FranceConnect" }).waitFor();
   if (check) {
@@ -107,10 +107,9 @@ describe('FranceConnect in Chromium', () => {
     await journey.step('ent-choix-etablissement');
 
     // Logout: ours, then FranceConnect's (its page posts itself), then back to the ENT.
+    // The ENT is first-party: its « Se déconnecter » is enough, ÉduConnect asks nothing more.
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
-    await page.getByRole('heading', { name: "Souhaitez-vous vous déconnecter d'ÉduConnect ?" }).waitFor();
-    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
-    await page.getByRole('button', { name: 'Valider' }).waitFor();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).waitFor();
     expect(new URL(page.url()).origin).toBe(stack.ent.baseUrl);
     const fcCookies = await page.context().cookies(stack.fc.baseUrl);
     expect(fcCookies.some((c) => c.name === 'fc_session')).toBe(false);

@@ -73,11 +73,11 @@ async function emailLink(to: string, notBefore: number): Promise<string> {
   return link!;
 }
 
-/** ENT -> « Valider » -> EduConnect's profile choice -> the login page of `profile`. */
+/** ENT -> « Je dispose d'un compte Educonnect » -> EduConnect's profile choice -> the login page of `profile`. */
 async function loginPageFromEnt(journey: Journey, profile: 'Représentant légal' | 'Élève'): Promise<Page> {
   const { page } = journey;
   await page.goto(`${stack.ent.baseUrl}/`);
-  await page.getByRole('button', { name: 'Valider' }).click();
+  await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
   await page.getByRole('heading', { name: 'Je sélectionne mon profil' }).waitFor();
   await page.getByRole('link', { name: profile, exact: true }).click();
   await page.getByRole('heading', { name: 'Je me connecte avec mon compte ÉduConnect' }).waitFor();

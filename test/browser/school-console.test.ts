@@ -152,7 +152,7 @@ describe.each(VIEWPORTS)('school console in Chromium at $name', (viewport) => {
     const journey = await open('parent-premiere-connexion');
     const parent = journey.page;
     await parent.goto(`${stack.ent.baseUrl}/`);
-    await parent.getByRole('button', { name: 'Valider' }).click();
+    await parent.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await parent.getByRole('link', { name: 'Représentant légal', exact: true }).click();
     await parent.getByLabel('Identifiant').fill(identifier);
     await parent.getByLabel('Mot de passe', { exact: true }).fill(password);
@@ -198,7 +198,7 @@ describe.each(VIEWPORTS)('school console in Chromium at $name', (viewport) => {
   async function firstLogin(identifier: string, password: string) {
     const pupil = (await open('eleve-premiere-connexion')).page;
     await pupil.goto(`${stack.ent.baseUrl}/`);
-    await pupil.getByRole('button', { name: 'Valider' }).click();
+    await pupil.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await pupil.getByRole('link', { name: 'Élève', exact: true }).click();
     await pupil.getByLabel('Identifiant').fill(identifier);
     await pupil.getByLabel('Mot de passe', { exact: true }).fill(password);

@@ -46,7 +46,7 @@ describe.each(VIEWPORTS)('the seeds’ wording and details in Chromium at $name'
     const journey = await open('activation');
     const { page } = journey;
     await page.goto(`${stack.ent.baseUrl}/`);
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await page.getByRole('link', { name: 'Représentant légal', exact: true }).click();
     await page.getByRole('link', { name: "Je n'ai pas de compte" }).click();
 
@@ -114,7 +114,7 @@ describe.each(VIEWPORTS)('the seeds’ wording and details in Chromium at $name'
     const journey = await open('deconnexion');
     const { page } = journey;
     await page.goto(`${stack.ent.baseUrl}/`);
-    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await page.getByRole('link', { name: 'Représentant légal', exact: true }).click();
     await page.getByLabel('Identifiant').fill('c.martin12');
     await page.getByLabel('Mot de passe', { exact: true }).fill(DEMO_PASSWORD);
@@ -131,7 +131,7 @@ describe.each(VIEWPORTS)('the seeds’ wording and details in Chromium at $name'
     );
     await page.getByRole('heading', { name: "Souhaitez-vous vous déconnecter d'ÉduConnect ?" }).waitFor();
     await page.getByRole('button', { name: 'Me déconnecter uniquement de ce service' }).click();
-    await page.getByRole('button', { name: 'Valider' }).waitFor();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).waitFor();
     await expect(page.getByRole('status').textContent()).resolves.toBe(
       'Vous êtes déconnecté de l’ENT. Vous êtes toujours connecté à ÉduConnect sur cet appareil.',
     );
@@ -140,12 +140,12 @@ describe.each(VIEWPORTS)('the seeds’ wording and details in Chromium at $name'
     await page.getByRole('link', { name: "Me déconnecter aussi d'ÉduConnect" }).click();
     await page.getByRole('heading', { name: "Souhaitez-vous vous déconnecter d'ÉduConnect ?" }).waitFor();
     await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
-    await page.getByRole('button', { name: 'Valider' }).waitFor();
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).waitFor();
     await expect(page.getByRole('status').textContent()).resolves.toBe(
       'Vous êtes déconnecté de l’ENT et d’ÉduConnect.',
     );
-    // ÉduConnect's session is gone: « Valider » asks for the profile again.
-    await page.getByRole('button', { name: 'Valider' }).click();
+    // ÉduConnect's session is gone: the ENT's login asks for the profile again.
+    await page.getByRole('button', { name: "Je dispose d'un compte Educonnect" }).click();
     await page.getByRole('heading', { name: 'Je sélectionne mon profil' }).waitFor();
   });
 });
