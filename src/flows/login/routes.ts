@@ -74,7 +74,11 @@ export function loginRoutes(interactions: Interactions): LoginFlow {
     }
     if (outcome.status === 'refused') return page(401, { message: FAILED_LOGIN_MESSAGE });
     // The right temporary password past its date: say so (the school issues a new one), not « incorrect ».
-    if ((await temporaryPasswordState(services.db, outcome.account)) === 'expired')
+    // Only a temporary password can expire: other logins skip the query.
+    if (
+      outcome.account.must_change_password &&
+      (await temporaryPasswordState(services.db, outcome.account)) === 'expired'
+    )
       return page(401, { message: EXPIRED_MESSAGE });
     const pending = { accountId: outcome.account.id, amr: ['pwd'] };
     await interactions.continueLogin(ctx, interaction, pending, outcome.account);
