@@ -10,6 +10,7 @@ export type SecretPurpose =
   | 'client-secret'
   | 'account-session'
   | 'staff-totp'
+  | 'aten-demo-csrf'
   // forms sent back with errors (post/redirect/get)
   | 'form-flash';
 

@@ -1,9 +1,9 @@
-import { hkdfSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.js';
 import type { Db } from '../../db/database.js';
 import type { PasswordHasher } from '../../domain/accounts/password-hasher.js';
+import { deriveSecret } from '../../domain/secrets.js';
 import { listen } from '../../http/listen.js';
 import { createAtenDirectoryApp } from './app.js';
 
@@ -23,7 +23,7 @@ export async function startAtenDirectory(
     logger: logger.child({ service: 'aten-demo' }),
     servicePrefixes: [`${config.issuer}/interaction/`],
     // Another site than the IdP: a key of its own, derived from SECRET_KEY for the demo's convenience.
-    csrfSecret: Buffer.from(hkdfSync('sha256', config.secretKey, 'educonnect', 'aten-demo-csrf', 32)),
+    csrfSecret: deriveSecret(config.secretKey, 'aten-demo-csrf'),
   });
   const server = createServer(directory.app.callback());
   await listen(server, config.atenDemoPort, 'ATEN_DEMO_PORT', config.host);
