@@ -2,7 +2,7 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { Config } from '../../config/config.js';
 import type { Db } from '../../db/database.js';
 import type { Account, RecoveryFlow, RecoveryKind } from '../../db/schema.js';
-import { findAccountById } from '../../domain/accounts/accounts.js';
+import { findAccountById, setPassword } from '../../domain/accounts/accounts.js';
 import type { PasswordHasher } from '../../domain/accounts/password-hasher.js';
 import { throttleKey } from '../../domain/accounts/throttle.js';
 import type { AuditLog } from '../../domain/audit/audit-log.js';
@@ -29,7 +29,6 @@ import {
   parentByNameAndEmail,
   parentByNameAndMobile,
   renewCode,
-  replacePassword,
 } from './store.js';
 
 /**
@@ -269,7 +268,8 @@ export async function resetPassword(
     const waiting = flow.channel === 'email' ? 'code_sent' : 'code_verified';
     if (locked?.state !== waiting || locked.account_id !== account.id || locked.code_hmac !== flow.code_hmac)
       return { status: 'ended' };
-    await replacePassword(trx, account.id, hash);
+    // in the reset's transaction; the temporary-password flag goes with the old password
+    await setPassword(trx, account.id, hash);
     await clearLoginThrottle(trx, throttleKey(deps.throttleSecret, 'account', account.identifier));
     await markCompleted(trx, flow.id);
     await deps.audit.record(

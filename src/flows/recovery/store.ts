@@ -219,20 +219,6 @@ export async function failFlow(db: Db, flowId: string, reason: string): Promise<
     .execute();
 }
 
-/** The new password, in the caller's transaction: the temporary-password flag goes with the old one. */
-export async function replacePassword(trx: Db, accountId: string, passwordHash: string): Promise<void> {
-  await trx
-    .updateTable('accounts')
-    .set({
-      password_hash: passwordHash,
-      must_change_password: false,
-      password_changed_at: sql`now()`,
-      updated_at: sql`now()`,
-    })
-    .where('id', '=', accountId)
-    .execute();
-}
-
 /** Forgets the account's failed logins: whoever locked it out by guessing no longer keeps the owner out. */
 export async function clearLoginThrottle(trx: Db, throttleKey: string): Promise<void> {
   await trx.deleteFrom('login_throttle').where('key', '=', throttleKey).execute();
