@@ -189,28 +189,24 @@ export async function accountsOf(
   return query.execute();
 }
 
-/** « Débloquer »: releases the login throttle of these accounts. */
-export async function unlockAccounts(
+type Actor = { staffId: string | null; uai: string; ip?: string | null };
+
+/** Applies `change` to these accounts and records one `event` per account, in one transaction. */
+async function actOnAccounts(
   db: Db,
   audit: AuditLog,
-  throttleSecret: Buffer,
-  accounts: { id: string; identifier: string }[],
-  by: { staffId: string | null; uai: string; ip?: string | null },
+  accounts: { id: string }[],
+  by: Actor,
+  event: string,
+  change: (trx: Db) => Promise<unknown>,
 ): Promise<number> {
   if (accounts.length === 0) return 0;
   await db.transaction().execute(async (trx) => {
-    await trx
-      .deleteFrom('login_throttle')
-      .where(
-        'key',
-        'in',
-        accounts.map((a) => throttleKey(throttleSecret, 'account', a.identifier)),
-      )
-      .execute();
+    await change(trx);
     for (const account of accounts)
       await audit.record(
         {
-          event: 'school.account_unlocked',
+          event,
           accountId: account.id,
           ip: by.ip ?? null,
           detail: { staffId: by.staffId, uai: by.uai },
@@ -221,16 +217,35 @@ export async function unlockAccounts(
   return accounts.length;
 }
 
+/** « Débloquer »: releases the login throttle of these accounts. */
+export function unlockAccounts(
+  db: Db,
+  audit: AuditLog,
+  throttleSecret: Buffer,
+  accounts: { id: string; identifier: string }[],
+  by: Actor,
+): Promise<number> {
+  return actOnAccounts(db, audit, accounts, by, 'school.account_unlocked', (trx) =>
+    trx
+      .deleteFrom('login_throttle')
+      .where(
+        'key',
+        'in',
+        accounts.map((a) => throttleKey(throttleSecret, 'account', a.identifier)),
+      )
+      .execute(),
+  );
+}
+
 /** « Forcer le changement de mot de passe »: at their next login these accounts choose a new password. */
-export async function flagAccounts(
+export function flagAccounts(
   db: Db,
   audit: AuditLog,
   accounts: { id: string }[],
-  by: { staffId: string | null; uai: string; ip?: string | null },
+  by: Actor,
 ): Promise<number> {
-  if (accounts.length === 0) return 0;
-  await db.transaction().execute(async (trx) => {
-    await trx
+  return actOnAccounts(db, audit, accounts, by, 'school.password_change_forced', (trx) =>
+    trx
       .updateTable('accounts')
       .set({ must_change_password: true, updated_at: sql`now()` })
       .where(
@@ -239,19 +254,8 @@ export async function flagAccounts(
         accounts.map((a) => a.id),
       )
       .where('password_hash', 'is not', null)
-      .execute();
-    for (const account of accounts)
-      await audit.record(
-        {
-          event: 'school.password_change_forced',
-          accountId: account.id,
-          ip: by.ip ?? null,
-          detail: { staffId: by.staffId, uai: by.uai },
-        },
-        trx,
-      );
-  });
-  return accounts.length;
+      .execute(),
+  );
 }
 
 export interface EstablishmentStatistics {
