@@ -1,4 +1,4 @@
-import { CsrfInput, type FieldErrors, TextField } from '../ui/components.js';
+import { CsrfInput, type FieldErrors, ResendSmsForm, SecurityCodeField } from '../ui/components.js';
 import { StepFrame, type StepPosition } from './step-frame.js';
 
 export interface CodePageProps {
@@ -54,15 +54,7 @@ export function ActivationCodePage({
       </p>
       <form method="post" action={`${basePath}/code`} novalidate>
         <CsrfInput token={csrf} />
-        <TextField
-          name="code"
-          label="Code de sécurité"
-          hint="Je saisis le code de sécurité à 6 chiffres reçu par SMS."
-          inputMode="numeric"
-          autocomplete="one-time-code"
-          error={errors?.code}
-          maxLength={20}
-        />
+        <SecurityCodeField error={errors?.code} maxLength={20} />
         <div class="button-row">
           <button type="submit" form="activation-retour" class="button-secondary">
             Précédent
@@ -73,13 +65,7 @@ export function ActivationCodePage({
         </div>
       </form>
       <form method="get" action={basePath} id="activation-retour" />
-      <form method="post" action={`${basePath}/renvoi`}>
-        <CsrfInput token={csrf} />
-        <p>Je n'ai pas reçu le code par SMS</p>
-        <button type="submit" class="button-link">
-          Renvoyer le SMS
-        </button>
-      </form>
+      <ResendSmsForm action={`${basePath}/renvoi`} csrf={csrf} />
       {forgottenIdentifierHref && (
         <>
           <p>

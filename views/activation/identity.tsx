@@ -1,4 +1,4 @@
-import { CsrfInput, type FieldErrors, TextField } from '../ui/components.js';
+import { CsrfInput, type FieldErrors, IdentityFields, TextField } from '../ui/components.js';
 import { StepFrame } from './step-frame.js';
 
 export interface IdentityPageProps {
@@ -34,22 +34,7 @@ export function ActivationIdentityPage({
       <form method="post" action={`/interaction/${uid}/activation/identite`} novalidate>
         <CsrfInput token={csrf} />
         <h2>Je confirme mon identité</h2>
-        <TextField
-          name="nom"
-          label="Nom"
-          value={values?.familyName}
-          autocomplete="family-name"
-          error={errors?.nom}
-          maxLength={100}
-        />
-        <TextField
-          name="prenom"
-          label="Prénom"
-          value={values?.givenName}
-          autocomplete="given-name"
-          error={errors?.prenom}
-          maxLength={100}
-        />
+        <IdentityFields values={values} errors={errors} />
         <h2>Je renseigne mon n° de téléphone portable</h2>
         <p>
           Indiquez le numéro de téléphone portable communiqué à l'école ou à l'établissement scolaire. Il est

@@ -1,4 +1,4 @@
-import { CsrfInput, type FieldErrors, TextField } from '../ui/components.js';
+import { CsrfInput, type FieldErrors, ResendSmsForm, SecurityCodeField } from '../ui/components.js';
 import { RecoveryFrame } from './frame.js';
 
 export interface RecoveryCodePageProps {
@@ -49,16 +49,7 @@ export function RecoveryCodePage({
       </p>
       <form method="post" action={`${base}/code`} novalidate>
         <CsrfInput token={csrf} />
-        <TextField
-          name="code"
-          label="Code de sécurité"
-          hint="Je saisis le code de sécurité à 6 chiffres reçu par SMS."
-          inputMode="numeric"
-          autocomplete="one-time-code"
-          error={errors?.code}
-          maxLength={6}
-          pattern="[0-9]{6}"
-        />
+        <SecurityCodeField error={errors?.code} maxLength={6} pattern="[0-9]{6}" />
         <div class="button-row">
           <button type="submit" form="recuperation-retour" class="button-secondary">
             Précédent
@@ -69,13 +60,7 @@ export function RecoveryCodePage({
         </div>
       </form>
       <form method="get" action={base} id="recuperation-retour" />
-      <form method="post" action={`${base}/renvoi`}>
-        <CsrfInput token={csrf} />
-        <p>Je n'ai pas reçu le code par SMS</p>
-        <button type="submit" class="button-link">
-          Renvoyer le SMS
-        </button>
-      </form>
+      <ResendSmsForm action={`${base}/renvoi`} csrf={csrf} />
     </RecoveryFrame>
   );
 }

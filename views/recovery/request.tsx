@@ -1,4 +1,4 @@
-import { CsrfInput, type FieldErrors, TextField } from '../ui/components.js';
+import { CsrfInput, type FieldErrors, IdentityFields, TextField } from '../ui/components.js';
 import { RecoveryFrame } from './frame.js';
 
 export interface RecoveryRequestPageProps {
@@ -64,24 +64,7 @@ export function RecoveryRequestPage({
       <form method="post" action={action} novalidate>
         <CsrfInput token={csrf} />
         {asks === 'identity' ? (
-          <>
-            <TextField
-              name="nom"
-              label="Nom"
-              value={values?.familyName}
-              autocomplete="family-name"
-              error={errors?.nom}
-              maxLength={100}
-            />
-            <TextField
-              name="prenom"
-              label="Prénom"
-              value={values?.givenName}
-              autocomplete="given-name"
-              error={errors?.prenom}
-              maxLength={100}
-            />
-          </>
+          <IdentityFields values={values} errors={errors} />
         ) : (
           <TextField
             name="identifiant"

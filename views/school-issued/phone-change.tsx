@@ -1,4 +1,11 @@
-import { BirthDateFieldset, CsrfInput, ErrorSummary, type FieldErrors, TextField } from '../ui/components.js';
+import {
+  BirthDateFieldset,
+  CsrfInput,
+  ErrorSummary,
+  type FieldErrors,
+  IdentityFields,
+  TextField,
+} from '../ui/components.js';
 import { Layout } from '../ui/layout.js';
 
 export interface PhoneChangeValues {
@@ -38,22 +45,7 @@ export function PhoneChangePage({
       <ErrorSummary message={message} errors={errors} />
       <form method="post" action={`/interaction/${uid}/numero-change`} novalidate>
         <CsrfInput token={csrf} />
-        <TextField
-          name="nom"
-          label="Nom"
-          value={values?.nom}
-          autocomplete="family-name"
-          error={errors?.nom}
-          maxLength={100}
-        />
-        <TextField
-          name="prenom"
-          label="Prénom"
-          value={values?.prenom}
-          autocomplete="given-name"
-          error={errors?.prenom}
-          maxLength={100}
-        />
+        <IdentityFields values={{ familyName: values?.nom, givenName: values?.prenom }} errors={errors} />
         <TextField
           name="telephone"
           label="Nouveau n° de téléphone portable"

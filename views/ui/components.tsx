@@ -96,6 +96,76 @@ export function TextField({
   );
 }
 
+/** « Nom » and « Prénom », as the parent's identity is asked (activation, recovery, number change). */
+export function IdentityFields({
+  values,
+  errors,
+}: {
+  values?: { familyName?: string; givenName?: string };
+  errors?: FieldErrors;
+}) {
+  return (
+    <>
+      <TextField
+        name="nom"
+        label="Nom"
+        value={values?.familyName}
+        autocomplete="family-name"
+        error={errors?.nom}
+        maxLength={100}
+      />
+      <TextField
+        name="prenom"
+        label="Prénom"
+        value={values?.givenName}
+        autocomplete="given-name"
+        error={errors?.prenom}
+        maxLength={100}
+      />
+    </>
+  );
+}
+
+/**
+ * « Code de sécurité » received by SMS. The length limit (and the pattern, where there is one) differs
+ * between the flows, so each page passes its own.
+ */
+export function SecurityCodeField({
+  error,
+  maxLength,
+  pattern,
+}: {
+  error?: string;
+  maxLength: number;
+  pattern?: string;
+}) {
+  return (
+    <TextField
+      name="code"
+      label="Code de sécurité"
+      hint="Je saisis le code de sécurité à 6 chiffres reçu par SMS."
+      inputMode="numeric"
+      autocomplete="one-time-code"
+      error={error}
+      maxLength={maxLength}
+      pattern={pattern}
+    />
+  );
+}
+
+/** « Je n'ai pas reçu le code par SMS » with its « Renvoyer le SMS » button. */
+export function ResendSmsForm({ action, csrf }: { action: string; csrf: string }) {
+  return (
+    <form method="post" action={action}>
+      <CsrfInput token={csrf} />
+      <p>Je n'ai pas reçu le code par SMS</p>
+      <button type="submit" class="button-link">
+        Renvoyer le SMS
+      </button>
+    </form>
+  );
+}
+
 export interface PasswordInputProps {
   name: string;
   label: string;
